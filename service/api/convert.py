@@ -1,0 +1,121 @@
+"""Between the pipeline's dataclasses and the API's JSON (shared by the routes and the CLI)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from service.api.schemas import (
+    ArticleIn,
+    ArticleMetaOut,
+    ClusterOut,
+    ConsensusOut,
+    DisagreementOut,
+    DuplicateOut,
+    ModelOut,
+    PointOut,
+    PositionOut,
+    SummariesResponse,
+    SummarySentenceOut,
+    SupportOut,
+)
+from service.engine import Engine
+from service.pipeline.analyze import Analysis
+from service.pipeline.types import ArticleInput, Support
+
+
+def to_inputs(articles: Sequence[ArticleIn]) -> list[ArticleInput]:
+    """Client ids are kept; missing ones get ``article-N`` (N = position, skipping ids already taken)."""
+    taken = {a.id for a in articles if a.id}
+    inputs: list[ArticleInput] = []
+    for index, article in enumerate(articles, start=1):
+        article_id = article.id
+        if article_id is None:
+            article_id = f"article-{index}"
+            while article_id in taken:
+                article_id += "-x"
+            taken.add(article_id)
+        inputs.append(
+            ArticleInput(
+                id=article_id,
+                text=article.text,
+                html=article.html,
+                source=article.source,
+                title=article.title,
+                url=article.url,
+                published_at=article.published_at,
+            )
+        )
+    return inputs
+
+
+def _support(items: Sequence[Support]) -> list[SupportOut]:
+    return [
+        SupportOut(article_id=s.article_id, source=s.source, quote=s.quote, start=s.start, end=s.end)
+        for s in items
+    ]
+
+
+def to_response(analysis: Analysis, engine: Engine) -> SummariesResponse:
+    clusters = []
+    for c in analysis.clusters:
+        consensus = ConsensusOut(
+            summary=c.summary.text,
+            mode=c.summary.mode,
+            single_source=c.single_source,
+            points=[
+                PointOut(
+                    text=p.text,
+                    support=_support(p.support),
+                    independent_sources=p.independent_sources,
+                    score=p.score,
+                )
+                for p in c.points
+            ],
+            sentences=[
+                SummarySentenceOut(text=s.text, article_ids=list(s.article_ids)) for s in c.summary.sentences
+            ],
+            points_used_for_summary=analysis.summary_points_used.get(c.id, 0),
+            notes=analysis.notes.get(c.id, []),
+        )
+        clusters.append(
+            ClusterOut(
+                id=c.id,
+                article_ids=list(c.article_ids),
+                duplicates=[
+                    DuplicateOut(kept=d.kept, copies=list(d.copies), similarity=d.similarity)
+                    for d in c.duplicates
+                ],
+                independent_sources=c.independent_sources,
+                consensus=consensus,
+                disagreements=[
+                    DisagreementOut(
+                        aspect=d.aspect,
+                        kind=d.kind,
+                        confidence=d.confidence,
+                        positions=[
+                            PositionOut(claim=p.claim, support=_support(p.support)) for p in d.positions
+                        ],
+                    )
+                    for d in c.disagreements
+                ],
+            )
+        )
+    articles = [
+        ArticleMetaOut(
+            id=a.id,
+            source=a.source,
+            title=a.title,
+            url=a.url,
+            published_at=a.published_at,
+            chars=len(a.text),
+            removed_boilerplate=list(a.cleaned.removed),
+        )
+        for a in analysis.articles.values()
+    ]
+    model = ModelOut(
+        embedding=engine.embedder.name,
+        **engine.summarizer.describe(),
+    )
+    return SummariesResponse(
+        clusters=clusters, articles=articles, model=model, timings_ms=analysis.timings_ms
+    )

@@ -1,0 +1,143 @@
+"""Routes: health, readiness and the summaries endpoint."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from service.api.convert import to_inputs, to_response
+from service.api.problems import PROBLEM_JSON, ProblemError
+from service.api.schemas import ProblemDetails, SummariesRequest, SummariesResponse
+from service.engine import Engine
+from service.pipeline.analyze import analyze
+from service.pipeline.clean import EmptyArticleError
+from service.pipeline.types import ArticleInput
+
+router = APIRouter()
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemDetails, "content": {PROBLEM_JSON: {}}} for status in (400, 413, 415, 422, 503)
+}
+_CONTROL = {c for c in range(32) if chr(c) not in "\t\n\r\f"}
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine | None = getattr(request.app.state, "engine", None)
+    if engine is None:
+        raise ProblemError(
+            503, "Not ready", "the models are still loading", slug="not-ready", headers={"Retry-After": "5"}
+        )
+    return engine
+
+
+@router.get("/healthz", tags=["health"])
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", tags=["health"], responses={503: PROBLEM_RESPONSES[503]})
+def readyz(request: Request) -> JSONResponse:
+    engine = get_engine(request)
+    model = engine.summarizer.describe()
+    body = {"status": "ready", "model": model, "embedding": engine.embedder.name}
+    if engine.summarizer.mode == "extractive":
+        body["warning"] = (
+            "no seq2seq model is loaded: summaries are extractive (composed from consensus points)"
+        )
+    return JSONResponse(body)
+
+
+def _check_limits(inputs: list[ArticleInput], engine: Engine) -> None:
+    settings = engine.settings
+    if len(inputs) > settings.max_articles:
+        raise ProblemError(
+            413,
+            "Too many articles",
+            f"{len(inputs)} articles given; at most {settings.max_articles} are accepted "
+            "per request (setting NEWSFUSE_MAX_ARTICLES)",
+            slug="too-many-articles",
+            errors=[{"pointer": "/articles", "detail": f"at most {settings.max_articles} items"}],
+        )
+    seen: dict[str, int] = {}
+    errors = []
+    for index, article in enumerate(inputs):
+        field = "text" if article.text is not None else "html"
+        body = article.text if article.text is not None else article.html or ""
+        pointer = f"/articles/{index}"
+        if article.id in seen:
+            errors.append(
+                {
+                    "pointer": f"{pointer}/id",
+                    "article_id": article.id,
+                    "detail": f"duplicate id (also used by /articles/{seen[article.id]})",
+                }
+            )
+        seen[article.id] = index
+        if len(body) > settings.max_article_chars:
+            raise ProblemError(
+                413,
+                "Article too large",
+                f"article {article.id!r} has {len(body)} characters; the limit is "
+                f"{settings.max_article_chars} (setting NEWSFUSE_MAX_ARTICLE_CHARS)",
+                slug="article-too-large",
+                errors=[{"pointer": f"{pointer}/{field}", "article_id": article.id, "detail": "too long"}],
+            )
+        control = sum(1 for ch in body[:10_000] if ord(ch) in _CONTROL)
+        if control > max(3, len(body[:10_000]) // 100):
+            errors.append(
+                {
+                    "pointer": f"{pointer}/{field}",
+                    "article_id": article.id,
+                    "detail": "looks like binary data, not text",
+                }
+            )
+    if errors:
+        raise ProblemError(
+            422,
+            "Invalid articles",
+            "; ".join(f"{e['pointer']}: {e['detail']}" for e in errors),
+            slug="invalid-articles",
+            errors=errors,
+        )
+
+
+@router.post(
+    "/v1/summaries",
+    tags=["summaries"],
+    response_model=SummariesResponse,
+    responses=PROBLEM_RESPONSES,
+    summary="What the articles agree on and where they disagree",
+)
+def create_summary(
+    body: SummariesRequest, engine: Annotated[Engine, Depends(get_engine)]
+) -> SummariesResponse:
+    inputs = to_inputs(body.articles)
+    _check_limits(inputs, engine)
+    try:
+        analysis = analyze(
+            inputs,
+            embedder=engine.embedder,
+            summarizer=engine.summarizer,
+            settings=engine.settings,
+            group_events=body.group_events,
+            max_summary_words=body.max_summary_words,
+        )
+    except EmptyArticleError as exc:
+        index = next(i for i, a in enumerate(inputs) if a.id == exc.article_id)
+        field = "text" if inputs[index].text is not None else "html"
+        raise ProblemError(
+            422,
+            "Empty article",
+            f"article {exc.article_id!r} has no story text left after boilerplate removal",
+            slug="empty-article",
+            errors=[
+                {
+                    "pointer": f"/articles/{index}/{field}",
+                    "article_id": exc.article_id,
+                    "detail": "empty after cleaning",
+                }
+            ],
+        ) from exc
+    return to_response(analysis, engine)

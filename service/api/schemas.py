@@ -1,0 +1,149 @@
+"""Request and response bodies of the REST API (the OpenAPI schema at /docs is generated from these)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class ArticleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    id: str | None = Field(
+        None, min_length=1, max_length=200, description="Echoed back; generated when absent."
+    )
+    source: str | None = Field(None, max_length=300, description="Outlet name, e.g. 'Reuters'.")
+    title: str | None = Field(None, max_length=1000)
+    text: str | None = Field(None, description="Plain article text, boilerplate and all.")
+    html: str | None = Field(None, description="Article HTML; the body is extracted. URLs are never fetched.")
+    url: str | None = Field(None, max_length=2000)
+    published_at: date | None = Field(
+        None, description="Publication date (ISO 8601); a datetime is cut to its date."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _datetime_to_date(cls, data: Any) -> Any:
+        if (
+            isinstance(data, dict)
+            and isinstance(data.get("published_at"), str)
+            and "T" in data["published_at"]
+        ):
+            data = {**data, "published_at": data["published_at"].split("T", 1)[0]}
+        return data
+
+    @model_validator(mode="after")
+    def _one_body(self) -> ArticleIn:
+        if (self.text is None) == (self.html is None):
+            raise ValueError("give exactly one of 'text' or 'html'")
+        body = self.text if self.text is not None else self.html
+        if body is not None and not body.strip():
+            raise ValueError("the article body is empty")
+        return self
+
+
+class SummariesRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    articles: list[ArticleIn] = Field(..., min_length=1)
+    group_events: bool = Field(
+        True, description="Split the batch into event clusters; false keeps one cluster."
+    )
+    max_summary_words: int = Field(120, ge=10, le=1000)
+
+
+class SupportOut(BaseModel):
+    article_id: str
+    source: str
+    quote: str = Field(description="A verbatim span of the cleaned article text.")
+    start: int = Field(description="Character offset of the quote in the cleaned article text.")
+    end: int
+
+
+class PointOut(BaseModel):
+    text: str
+    support: list[SupportOut]
+    independent_sources: int
+    score: float
+
+
+class SummarySentenceOut(BaseModel):
+    text: str
+    article_ids: list[str] = Field(description="Articles whose consensus points this sentence restates.")
+
+
+class ConsensusOut(BaseModel):
+    summary: str
+    mode: Literal["abstractive", "extractive"]
+    single_source: bool = Field(description="Only one independent source: nothing was confirmed by another.")
+    points: list[PointOut]
+    sentences: list[SummarySentenceOut]
+    points_used_for_summary: int
+    notes: list[str] = Field(description="What the summarizer had to leave out or cut, if anything.")
+
+
+class PositionOut(BaseModel):
+    claim: str
+    support: list[SupportOut]
+
+
+class DisagreementOut(BaseModel):
+    aspect: str
+    kind: Literal["date", "number", "attribution", "polarity"]
+    confidence: float
+    positions: list[PositionOut]
+
+
+class DuplicateOut(BaseModel):
+    kept: str
+    copies: list[str]
+    similarity: dict[str, float]
+
+
+class ClusterOut(BaseModel):
+    id: str
+    article_ids: list[str]
+    duplicates: list[DuplicateOut]
+    independent_sources: int
+    consensus: ConsensusOut
+    disagreements: list[DisagreementOut]
+
+
+class ArticleMetaOut(BaseModel):
+    id: str
+    source: str | None
+    title: str | None
+    url: str | None
+    published_at: date | None
+    chars: int = Field(description="Length of the cleaned text that quotes refer to.")
+    removed_boilerplate: list[str]
+
+
+class ModelOut(BaseModel):
+    model_config = ConfigDict(extra="allow", protected_namespaces=())
+
+    name: str
+    mode: Literal["abstractive", "extractive"]
+    embedding: str
+
+
+class SummariesResponse(BaseModel):
+    clusters: list[ClusterOut]
+    articles: list[ArticleMetaOut]
+    model: ModelOut
+    timings_ms: dict[str, float]
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = None

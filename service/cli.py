@@ -1,0 +1,121 @@
+"""Command line: `summarize` a folder of raw articles, `serve` the API, `download-model` for images."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
+
+
+def _read_articles(paths: list[Path]) -> list[tuple[str, str, bool]]:
+    """(id, content, is_html) for each file; a folder contributes its .txt/.html files in name order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.suffix.lower() in ARTICLE_SUFFIXES and p.is_file())
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise SystemExit(f"error: {path} does not exist")
+    if not files:
+        raise SystemExit("error: no .txt or .html articles found in " + ", ".join(map(str, paths)))
+    articles = []
+    for file in files:
+        try:
+            content = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SystemExit(f"error: cannot read {file} as UTF-8 text: {exc}") from exc
+        articles.append((file.stem, content, file.suffix.lower() in (".html", ".htm")))
+    return articles
+
+
+def _summarize(args: argparse.Namespace) -> int:
+    from service.api.convert import to_response
+    from service.engine import Engine
+    from service.log_config import configure_logging
+    from service.pipeline.analyze import analyze
+    from service.pipeline.clean import EmptyArticleError
+    from service.pipeline.types import ArticleInput
+    from service.report import to_markdown
+    from service.settings import get_settings
+
+    settings = get_settings()
+    configure_logging(settings)
+    raw = _read_articles(args.paths)
+    inputs = [
+        ArticleInput(id=i, html=content) if is_html else ArticleInput(id=i, text=content)
+        for i, content, is_html in raw
+    ]
+    engine = Engine.load(settings)
+    try:
+        analysis = analyze(
+            inputs,
+            embedder=engine.embedder,
+            summarizer=engine.summarizer,
+            settings=settings,
+            group_events=not args.one_cluster,
+            max_summary_words=args.max_summary_words,
+        )
+    except EmptyArticleError as exc:
+        print(
+            f"error: article {exc.article_id!r} has no story text left after boilerplate removal",
+            file=sys.stderr,
+        )
+        return 2
+    response = to_response(analysis, engine)
+    if args.format == "markdown":
+        sys.stdout.write(to_markdown(response))
+    else:
+        sys.stdout.write(response.model_dump_json(indent=2) + "\n")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.api.app import create_app
+
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _download_model(args: argparse.Namespace) -> int:
+    """Fetch weights into the local cache (used at image build time; the service never downloads)."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    from service.settings import get_settings
+
+    model = args.model or get_settings().model
+    AutoTokenizer.from_pretrained(model)
+    AutoModelForSeq2SeqLM.from_pretrained(model)
+    print(f"cached {model}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m service", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    summarize = sub.add_parser("summarize", help="analyse a folder (or files) of raw .txt/.html articles")
+    summarize.add_argument("paths", nargs="+", type=Path, metavar="DIR|FILE")
+    summarize.add_argument("--format", choices=("json", "markdown"), default="json")
+    summarize.add_argument("--one-cluster", action="store_true", help="do not split into event clusters")
+    summarize.add_argument("--max-summary-words", type=int, default=120)
+    summarize.set_defaults(run=_summarize)
+
+    serve = sub.add_parser("serve", help="run the REST API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
+    download = sub.add_parser("download-model", help="cache a model's weights (needs network)")
+    download.add_argument("--model", default=None, help="hub id (default: NEWSFUSE_MODEL)")
+    download.set_defaults(run=_download_model)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.run(args))

@@ -1,0 +1,25 @@
+"""The loaded models and settings a request needs; built once per process and injected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.models.base import Summarizer
+from service.models.embeddings import Embedder, MiniLMEmbedder
+from service.models.loader import load_summarizer
+from service.settings import Settings
+
+
+@dataclass(frozen=True)
+class Engine:
+    settings: Settings
+    embedder: Embedder
+    summarizer: Summarizer
+
+    @classmethod
+    def load(cls, settings: Settings) -> Engine:
+        return cls(
+            settings=settings,
+            embedder=MiniLMEmbedder(settings.embedding_model),
+            summarizer=load_summarizer(settings),
+        )

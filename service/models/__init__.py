@@ -1,0 +1,1 @@
+"""Swappable model backends: a summarizer (seq2seq or extractive) and a sentence embedder."""

@@ -1,0 +1,110 @@
+"""Claim alignment: sentences from different articles that state the same thing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from rapidfuzz import fuzz
+
+from service.models.embeddings import Embedder
+from service.pipeline.types import CleanArticle, Sentence
+
+
+@dataclass(frozen=True)
+class SentenceTable:
+    """Every sentence of a cluster with its embedding, plus who is an independent source."""
+
+    sentences: tuple[Sentence, ...]
+    vectors: NDArray[np.float32]
+    articles: dict[str, CleanArticle]
+    source_key: dict[str, str]
+    """article id -> independence key: two articles with one key are one source."""
+
+    def similarity(self) -> NDArray[np.float32]:
+        return self.vectors @ self.vectors.T
+
+    def key_of(self, sentence: Sentence) -> str:
+        return self.source_key[sentence.article_id]
+
+
+@dataclass(frozen=True)
+class ClaimGroup:
+    members: tuple[int, ...]
+    """Indices into SentenceTable.sentences, at most one per independent source."""
+    centre: int
+    cohesion: float
+
+
+def independence_keys(articles: Sequence[CleanArticle]) -> dict[str, str]:
+    """Articles of one outlet confirm nothing for each other; unknown outlets are assumed distinct."""
+    return {a.id: (a.source.strip().lower() if a.source else f"id:{a.id}") for a in articles}
+
+
+def build_table(
+    articles: Sequence[CleanArticle], sentences: Sequence[Sentence], embedder: Embedder
+) -> SentenceTable:
+    return SentenceTable(
+        sentences=tuple(sentences),
+        vectors=embedder.encode([s.text for s in sentences]),
+        articles={a.id: a for a in articles},
+        source_key=independence_keys(articles),
+    )
+
+
+def lexical_similarity(a: str, b: str) -> float:
+    return float(fuzz.token_set_ratio(a.lower(), b.lower())) / 100.0
+
+
+def align_claims(table: SentenceTable, threshold: float) -> list[ClaimGroup]:
+    """Greedy best-first grouping of cross-source sentence pairs.
+
+    A group holds at most one sentence per independent source, and a pair only joins two groups when
+    every cross pair stays above threshold (complete linkage): one loosely related sentence cannot chain
+    two different claims together.
+    """
+    n = len(table.sentences)
+    sim = table.similarity()
+    keys = [table.key_of(s) for s in table.sentences]
+    pairs: list[tuple[float, int, int]] = []
+    for i in range(n):
+        for j in range(i + 1, n):
+            if keys[i] == keys[j]:
+                continue
+            score = float(sim[i, j])
+            if score < threshold:
+                # Embeddings underrate long sentences that share a short clause; lexical overlap catches them.
+                lexical = lexical_similarity(table.sentences[i].text, table.sentences[j].text)
+                if lexical < 0.9:
+                    continue
+                score = max(score, threshold)
+            pairs.append((score, i, j))
+    pairs.sort(reverse=True)
+
+    group_of = list(range(n))
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    for _, i, j in pairs:
+        gi, gj = group_of[i], group_of[j]
+        if gi == gj:
+            continue
+        a, b = members[gi], members[gj]
+        if {keys[k] for k in a} & {keys[k] for k in b}:
+            continue
+        if min(float(sim[x, y]) for x in a for y in b) < threshold * 0.85:
+            continue
+        for k in b:
+            group_of[k] = gi
+        a.extend(b)
+        del members[gj]
+
+    groups: list[ClaimGroup] = []
+    for idx in members.values():
+        if len(idx) < 2:
+            continue
+        block = sim[np.ix_(idx, idx)]
+        mean_sim = (block.sum(axis=1) - 1.0) / (len(idx) - 1)
+        centre = idx[int(np.argmax(mean_sim))]
+        groups.append(ClaimGroup(members=tuple(sorted(idx)), centre=centre, cohesion=float(mean_sim.mean())))
+    return groups

@@ -1,0 +1,148 @@
+"""The whole pipeline: clean -> dedup -> group -> align -> consensus and disagreements -> summary."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from service.models.base import Summarizer
+from service.models.embeddings import Embedder
+from service.pipeline.align import align_claims, build_table, independence_keys
+from service.pipeline.clean import clean_article
+from service.pipeline.consensus import consensus_points, single_source_points
+from service.pipeline.dedup import near_duplicates
+from service.pipeline.disagreements import find_disagreements
+from service.pipeline.grouping import GroupingParams, event_clusters
+from service.pipeline.sentences import split_sentences
+from service.pipeline.summarize import summarize_clusters, summary_inputs
+from service.pipeline.types import (
+    ArticleInput,
+    CleanArticle,
+    ClusterReport,
+    ConsensusPoint,
+    Disagreement,
+    DuplicateGroup,
+)
+from service.settings import Settings
+
+
+@dataclass
+class Analysis:
+    clusters: list[ClusterReport]
+    articles: dict[str, CleanArticle]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    """cluster id -> what the summarizer had to leave out or cut, said plainly."""
+    summary_points_used: dict[str, int] = field(default_factory=dict)
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.ms: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.ms[name] = round(self.ms.get(name, 0.0) + (time.perf_counter() - start) * 1000, 2)
+
+
+def _contested(points: Sequence[ConsensusPoint], disagreements: Sequence[Disagreement]) -> set[int]:
+    quoted = {(s.article_id, s.start) for d in disagreements for p in d.positions for s in p.support}
+    return {
+        k for k, point in enumerate(points) if any((s.article_id, s.start) in quoted for s in point.support)
+    }
+
+
+def analyze(
+    inputs: Sequence[ArticleInput],
+    *,
+    embedder: Embedder,
+    summarizer: Summarizer,
+    settings: Settings,
+    group_events: bool = True,
+    max_summary_words: int = 120,
+) -> Analysis:
+    timer = _Timer()
+    started = time.perf_counter()
+    with timer.stage("clean"):
+        articles = [clean_article(a) for a in inputs]
+    with timer.stage("dedup"):
+        dedup = near_duplicates(
+            articles,
+            threshold=settings.dedup_threshold,
+            shingle_words=settings.dedup_shingle_words,
+            num_perm=settings.dedup_num_perm,
+        )
+    copies_of: dict[str, DuplicateGroup] = {g.kept: g for g in dedup.groups}
+    with timer.stage("group"):
+        if group_events:
+            params = GroupingParams(
+                similarity=settings.group_similarity,
+                entity_weight=settings.group_entity_weight,
+                max_days_apart=settings.group_max_days_apart,
+            )
+            clusters = event_clusters(dedup.kept, embedder, params)
+        else:
+            clusters = [list(dedup.kept)]
+    clusters.sort(key=lambda c: -len(c))
+
+    staged: list[tuple[list[CleanArticle], list[ConsensusPoint], list[Disagreement], int]] = []
+    for members in clusters:
+        with timer.stage("sentences"):
+            sentences = [s for a in members for s in split_sentences(a)]
+        with timer.stage("align"):
+            table = build_table(members, sentences, embedder)
+            independent = len(set(independence_keys(members).values()))
+            if independent >= 2:
+                points = consensus_points(
+                    table, align_claims(table, settings.align_similarity), settings.max_points
+                )
+            else:
+                points = single_source_points(table, settings.max_points)
+        with timer.stage("disagreements"):
+            disagreements = find_disagreements(
+                table,
+                topic_threshold=settings.topic_similarity,
+                align_threshold=settings.align_similarity,
+                min_confidence=settings.disagreement_min_confidence,
+            )
+        staged.append((members, points, disagreements, independent))
+
+    with timer.stage("summarize"):
+        ordered = [summary_inputs(points, _contested(points, dis)) for _, points, dis, _ in staged]
+        summaries = summarize_clusters(ordered, summarizer, embedder, max_summary_words)
+
+    analysis = Analysis(clusters=[], articles={a.id: a for a in articles})
+    for number, ((members, points, disagreements, independent), (summary, result)) in enumerate(
+        zip(staged, summaries, strict=True), start=1
+    ):
+        cluster_id = f"c{number}"
+        ids: list[str] = []
+        duplicates: list[DuplicateGroup] = []
+        for article in members:
+            ids.append(article.id)
+            if article.id in copies_of:
+                duplicates.append(copies_of[article.id])
+                ids.extend(copies_of[article.id].copies)
+        analysis.clusters.append(
+            ClusterReport(
+                id=cluster_id,
+                article_ids=tuple(ids),
+                duplicates=tuple(duplicates),
+                independent_sources=independent,
+                single_source=independent < 2,
+                summary=summary,
+                points=tuple(points),
+                disagreements=tuple(disagreements),
+            )
+        )
+        analysis.notes[cluster_id] = list(result.notes)
+        analysis.summary_points_used[cluster_id] = result.points_used
+    timer.ms["total"] = round((time.perf_counter() - started) * 1000, 2)
+    analysis.timings_ms = timer.ms
+    return analysis

@@ -1,0 +1,74 @@
+"""Consensus points: claims that at least two independent sources state."""
+
+from __future__ import annotations
+
+from service.pipeline.align import ClaimGroup, SentenceTable
+from service.pipeline.types import ConsensusPoint, Sentence, Support
+
+PARAPHRASE_SIMILARITY = 0.82
+
+
+def support_of(table: SentenceTable, sentence: Sentence) -> Support:
+    article = table.articles[sentence.article_id]
+    return Support(
+        article_id=sentence.article_id,
+        source=article.source_label,
+        quote=sentence.text,
+        start=sentence.start,
+        end=sentence.end,
+    )
+
+
+def _position_weight(sentence: Sentence) -> float:
+    # News is written as an inverted pyramid: what several outlets put first is what the story is.
+    return 1.0 / (1.0 + 0.15 * sentence.index)
+
+
+def consensus_points(table: SentenceTable, groups: list[ClaimGroup], max_points: int) -> list[ConsensusPoint]:
+    """Rank claim groups by independent support, cohesion and prominence; merge paraphrased points."""
+    sim = table.similarity()
+    scored: list[tuple[float, ClaimGroup, int]] = []
+    for group in groups:
+        independent = len({table.key_of(table.sentences[i]) for i in group.members})
+        if independent < 2:
+            continue
+        prominence = sum(_position_weight(table.sentences[i]) for i in group.members) / len(group.members)
+        scored.append((independent + group.cohesion + prominence, group, independent))
+    scored.sort(key=lambda item: (-item[0], item[1].centre))
+
+    chosen: list[tuple[float, ClaimGroup, int]] = []
+    for item in scored:
+        if any(float(sim[item[1].centre, other[1].centre]) >= PARAPHRASE_SIMILARITY for other in chosen):
+            continue
+        chosen.append(item)
+        if len(chosen) == max_points:
+            break
+
+    points: list[ConsensusPoint] = []
+    for score, group, independent in chosen:
+        centre = table.sentences[group.centre]
+        members = sorted(group.members, key=lambda i: (i != group.centre, i))
+        points.append(
+            ConsensusPoint(
+                text=centre.text,
+                support=tuple(support_of(table, table.sentences[i]) for i in members),
+                independent_sources=independent,
+                score=round(score, 4),
+            )
+        )
+    return points
+
+
+def single_source_points(table: SentenceTable, max_points: int) -> list[ConsensusPoint]:
+    """With one independent source there is nothing to agree with: its lead, marked as single-source."""
+    points = []
+    for sentence in table.sentences[:max_points]:
+        points.append(
+            ConsensusPoint(
+                text=sentence.text,
+                support=(support_of(table, sentence),),
+                independent_sources=1,
+                score=round(_position_weight(sentence), 4),
+            )
+        )
+    return points

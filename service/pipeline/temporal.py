@@ -1,0 +1,94 @@
+"""Dates and weekdays in a sentence, resolved against the article's own publication date."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = {
+    name: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_DATE_PATTERNS = (
+    re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d{2}))?", re.I),
+    re.compile(
+        r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r"(?:,?\s+(?P<year>(?:19|20)\d{2}))?", re.I
+    ),
+)
+_WEEKDAY = re.compile(r"\b(?P<weekday>" + "|".join(WEEKDAYS) + r")(?:['’]s)?\b", re.I)
+_RELATIVE = re.compile(r"\b(?P<relative>today|yesterday|tonight)\b", re.I)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    text: str
+    start: int
+    end: int
+    resolved: date | None
+    """None when the article's date is unknown and the mention is relative (a bare weekday)."""
+    weekday: str | None
+
+
+def _previous_weekday(anchor: date, weekday: int) -> date:
+    # Reports describe what already happened: "on Monday" in a Tuesday paper is the day before.
+    return anchor - timedelta(days=(anchor.weekday() - weekday) % 7)
+
+
+def date_mentions(text: str, published: date | None) -> list[DateMention]:
+    mentions: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            month, day = MONTHS[m.group("month").lower().rstrip(".")], int(m.group("day"))
+            year = int(m.group("year")) if m.group("year") else (published.year if published else None)
+            resolved: date | None = None
+            if year is not None:
+                try:
+                    resolved = date(year, month, day)
+                except ValueError:
+                    continue
+                if not m.group("year") and published and resolved > published + timedelta(days=31):
+                    resolved = resolved.replace(year=year - 1)  # "December 20" in a January paper
+            taken.append((m.start(), m.end()))
+            mentions.append(DateMention(m.group(), m.start(), m.end(), resolved, None))
+    for m in _WEEKDAY.finditer(text):
+        weekday = m.group("weekday").lower()
+        resolved = _previous_weekday(published, WEEKDAYS.index(weekday)) if published else None
+        mentions.append(DateMention(m.group(), m.start(), m.end(), resolved, weekday))
+    for m in _RELATIVE.finditer(text):
+        if published is None:
+            continue
+        word = m.group("relative").lower()
+        resolved = published - timedelta(days=1) if word == "yesterday" else published
+        mentions.append(DateMention(m.group(), m.start(), m.end(), resolved, None))
+    return sorted(mentions, key=lambda d: d.start)
+
+
+def same_day(a: DateMention, b: DateMention) -> bool | None:
+    """True/False when comparable, None when neither absolute dates nor weekdays can be compared."""
+    if a.resolved and b.resolved:
+        return a.resolved == b.resolved
+    if a.weekday and b.weekday:
+        return a.weekday == b.weekday
+    return None

