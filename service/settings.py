@@ -35,11 +35,15 @@ class Settings(BaseSettings):
 
     # Event grouping
     group_similarity: float = Field(0.55, ge=-1.0, le=1.0, description="Cosine of article embeddings.")
-    group_entity_weight: float = Field(0.25, ge=0.0, le=1.0)
+    group_entity_weight: float = Field(0.2, ge=0.0, le=1.0, description="Weight of shared names.")
+    group_claim_weight: float = Field(0.3, ge=0.0, le=1.0, description="Weight of shared specific claims.")
+    group_event_kind_penalty: float = Field(0.2, ge=0.0, le=1.0, description="Call vs meeting vs attack.")
     group_max_days_apart: int = Field(3, ge=0)
 
     # Claim alignment, consensus and disagreements
-    align_similarity: float = Field(0.6, ge=-1.0, le=1.0)
+    align_similarity: float = Field(
+        0.68, ge=-1.0, le=1.0, description="Cosine for two sentences to state one claim."
+    )
     topic_similarity: float = Field(0.45, ge=-1.0, le=1.0, description="Sentences about one aspect.")
     max_points: int = Field(8, ge=1)
     disagreement_min_confidence: float = Field(0.5, ge=0.0, le=1.0)

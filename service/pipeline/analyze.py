@@ -84,6 +84,8 @@ def analyze(
             params = GroupingParams(
                 similarity=settings.group_similarity,
                 entity_weight=settings.group_entity_weight,
+                claim_weight=settings.group_claim_weight,
+                event_kind_penalty=settings.group_event_kind_penalty,
                 max_days_apart=settings.group_max_days_apart,
             )
             clusters = event_clusters(dedup.kept, embedder, params)

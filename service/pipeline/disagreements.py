@@ -30,7 +30,7 @@ _NO_ACCOUNT = re.compile(
     re.I,
 )
 _ATTRIBUTED = re.compile(
-    r"\baccording to (?:the\s+)?(?P<a>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)"
+    r"\b[Aa]ccording to (?:the\s+)?(?P<a>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)"
     r"|(?P<b>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)\s+(?:said|stated|noted|reported|announced|confirmed)\b"
     r"|(?P<c>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)[’']s\s+(?:readout|statement|press release|account)",
 )
@@ -70,22 +70,47 @@ def _tokens(text: str) -> list[str]:
     return [t.lower() for t in _TOKEN.findall(text)]
 
 
+_DETERMINERS = frozenset("a an the its their his her this that last next".split())
+EVENT_WINDOW = 10
+
+
 def _event_of(sentence: str, mention: DateMention) -> str | None:
-    """The event kind whose word stands nearest the date mention, or None if none is near."""
+    """The kind of event a date mention dates, or None when it dates something else.
+
+    A date after a determiner or with a possessive modifies the noun that follows it ("a January 26
+    written response", "Tuesday's conversation"); otherwise it belongs to the nearest event word in
+    its clause ("held a phone conversation ... on Monday"), and a nearer reporting verb takes it away
+    ("revealed on Tuesday, following a phone call").
+    """
     words = [(m.start(), m.group().lower()) for m in _TOKEN.finditer(sentence)]
-    position = next((i for i, (start, _) in enumerate(words) if start >= mention.start), len(words))
+    first = next((i for i, (start, _) in enumerate(words) if start >= mention.start), len(words))
+    last = next((i for i, (start, _) in enumerate(words) if start >= mention.end), len(words))
+    modifies_next = mention.text.lower().endswith(("’s", "'s")) or (
+        first > 0 and words[first - 1][1] in _DETERMINERS
+    )
+    if modifies_next:
+        for _, word in words[last : last + 3]:
+            kind = _kind_of(word)
+            if kind:
+                return kind
+        return None
     best: tuple[int, int, str] | None = None
     for i, (_, word) in enumerate(words):
-        for kind, vocabulary in EVENT_WORDS.items():
-            if word in vocabulary:
-                distance = abs(i - position)
-                # A reporting verb wins ties: it is what the date is usually attached to.
-                rank = (distance, 0 if kind == "announcement" else 1, kind)
-                if best is None or rank < best:
-                    best = rank
-    if best is None or best[0] > 12:
+        kind = _kind_of(word)
+        if kind is None:
+            continue
+        distance = first - i if i < first else i - last + 1
+        # A reporting verb wins ties: it is what the date is usually attached to.
+        rank = (distance, 0 if kind == "announcement" else 1, kind)
+        if best is None or rank < best:
+            best = rank
+    if best is None or best[0] > EVENT_WINDOW:
         return None
     return best[2]
+
+
+def _kind_of(word: str) -> str | None:
+    return next((kind for kind, vocabulary in EVENT_WORDS.items() if word in vocabulary), None)
 
 
 def _about_same_thing(table: SentenceTable, i: int, j: int, threshold: float) -> bool:

@@ -14,6 +14,8 @@ from service.pipeline.types import CleanArticle, Sentence
 _GLUED_BOUNDARY = re.compile(r"(?<=[a-z0-9”\"’)\]])[.!?](?=[A-Z“\"][a-z])")
 _PARAGRAPH = re.compile(r"[^\n]+")
 MIN_SENTENCE_CHARS = 12
+# Fewer words carry no claim: datelines ("WASHINGTON, March 3."), bylines, stray fragments.
+MIN_SENTENCE_WORDS = 4
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +50,7 @@ def split_sentences(article: CleanArticle) -> list[Sentence]:
         for span in _segmenter().segment(paragraph.group()):
             for start, end in _split_glued(text, base + span.start, base + span.end):
                 start, end = _trim(text, start, end)
-                if end - start < MIN_SENTENCE_CHARS:
+                if end - start < MIN_SENTENCE_CHARS or len(text[start:end].split()) < MIN_SENTENCE_WORDS:
                     continue
                 sentences.append(Sentence(article.id, len(sentences), start, end, text[start:end]))
     return sentences
