@@ -93,6 +93,17 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = _validation_errors(exc)
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if request.method in ("POST", "PUT", "PATCH") and not (
+            content_type == "application/json" or content_type.endswith("+json")
+        ):
+            return problem_response(
+                415,
+                "Unsupported media type",
+                f"send the body as application/json, not {content_type or 'nothing'}",
+                slug="unsupported-media-type",
+                instance=request.url.path,
+            )
         if any(e["type"] == "json_invalid" for e in errors):
             return problem_response(
                 400,

@@ -104,13 +104,22 @@ _NOT_NAMES = frozenset(
 )
 
 
+# Last words that name a kind of body, not a particular one: "State Department" and "Defense
+# Department" share "department" but nothing else.
+_GENERIC_HEADS = frozenset(
+    """department ministry council house office party union government nations states forces minister
+    secretary president spokesman spokeswoman spokesperson ambassador agency committee court army navy
+    republic republics kingdom city region province state news times post press""".split()
+)
+
+
 def _normalise(name: str) -> str:
     name = re.sub(r"[’']s$", "", name.strip())
     return name.replace(".", "").lower()
 
 
 def entities(text: str) -> set[str]:
-    """Lower-cased names (people, places, organisations) mentioned in ``text``.
+    """Lower-cased names (people, places, organisations) mentioned in ``text``, plus surnames.
 
     Sentence-initial function words are capitalised too, so runs that are only such words are dropped,
     and a run that starts with one loses it ("The State Department" -> "state department").
@@ -125,4 +134,9 @@ def entities(text: str) -> set[str]:
         name = _normalise(" ".join(words))
         if len(name) > 1:
             found.add(name)
+        # "Secretary of State Antony Blinken", "Mr. Blinken" and "Blinken" are one person: the last word
+        # of a longer name is added as a key of its own, unless it is a generic head.
+        head = _normalise(words[-1])
+        if len(words) > 1 and len(head) > 2 and head not in _GENERIC_HEADS:
+            found.add(head)
     return found
