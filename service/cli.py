@@ -45,8 +45,7 @@ def _summarize(args: argparse.Namespace) -> int:
     configure_logging(settings)
     raw = _read_articles(args.paths)
     inputs = [
-        ArticleInput(id=i, html=content) if is_html else ArticleInput(id=i, text=content)
-        for i, content, is_html in raw
+        ArticleInput(id=i, html=content) if is_html else ArticleInput(id=i, text=content) for i, content, is_html in raw
     ]
     engine = Engine.load(settings)
     try:
@@ -94,6 +93,19 @@ def _download_model(args: argparse.Namespace) -> int:
     return 0
 
 
+def _convert_ct2(args: argparse.Namespace) -> int:
+    """Convert a local or cached seq2seq model to CTranslate2 (int8 by default) for NEWSFUSE_BACKEND=ctranslate2."""
+    from service.models.ctranslate2_backend import convert
+    from service.settings import get_settings
+
+    model = args.model or get_settings().model
+    output = convert(model, args.output, args.quantization)
+    print(
+        f"converted {model} to {output} ({args.quantization}); use NEWSFUSE_BACKEND=ctranslate2 NEWSFUSE_MODEL={output}"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m service", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -113,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     download = sub.add_parser("download-model", help="cache a model's weights (needs network)")
     download.add_argument("--model", default=None, help="hub id (default: NEWSFUSE_MODEL)")
     download.set_defaults(run=_download_model)
+
+    ct2 = sub.add_parser("convert-ct2", help="convert a seq2seq model to CTranslate2 for the int8 backend")
+    ct2.add_argument("--model", default=None, help="hub id (from the cache) or directory (default: NEWSFUSE_MODEL)")
+    ct2.add_argument("--output", type=Path, required=True)
+    ct2.add_argument("--quantization", default="int8", choices=("int8", "int8_float32", "int16", "float32"))
+    ct2.set_defaults(run=_convert_ct2)
     return parser
 
 

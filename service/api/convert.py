@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 
 from service.api.schemas import (
     ArticleIn,
     ArticleMetaOut,
     ClusterOut,
+    CondensedOut,
     ConsensusOut,
     DisagreementOut,
     DuplicateOut,
     ModelOut,
     PointOut,
     PositionOut,
+    RemovedSentenceOut,
     SummariesResponse,
     SummarySentenceOut,
     SupportOut,
@@ -50,8 +53,7 @@ def to_inputs(articles: Sequence[ArticleIn]) -> list[ArticleInput]:
 
 def _support(items: Sequence[Support]) -> list[SupportOut]:
     return [
-        SupportOut(article_id=s.article_id, source=s.source, quote=s.quote, start=s.start, end=s.end)
-        for s in items
+        SupportOut(article_id=s.article_id, source=s.source, quote=s.quote, start=s.start, end=s.end) for s in items
     ]
 
 
@@ -71,19 +73,19 @@ def to_response(analysis: Analysis, engine: Engine) -> SummariesResponse:
                 )
                 for p in c.points
             ],
-            sentences=[
-                SummarySentenceOut(text=s.text, article_ids=list(s.article_ids)) for s in c.summary.sentences
-            ],
-            points_used_for_summary=analysis.summary_points_used.get(c.id, 0),
-            notes=analysis.notes.get(c.id, []),
+            sentences=[SummarySentenceOut(text=s.text, article_ids=list(s.article_ids)) for s in c.summary.sentences],
+            headline=c.summary.headline,
+            points_used_for_summary=c.summary.points_used,
+            removed_sentences=[RemovedSentenceOut(text=r.text, reasons=list(r.reasons)) for r in c.summary.removed],
+            condensed=CondensedOut(**asdict(c.summary.condensed)) if c.summary.condensed else None,
+            notes=list(c.summary.notes),
         )
         clusters.append(
             ClusterOut(
                 id=c.id,
                 article_ids=list(c.article_ids),
                 duplicates=[
-                    DuplicateOut(kept=d.kept, copies=list(d.copies), similarity=d.similarity)
-                    for d in c.duplicates
+                    DuplicateOut(kept=d.kept, copies=list(d.copies), similarity=d.similarity) for d in c.duplicates
                 ],
                 independent_sources=c.independent_sources,
                 consensus=consensus,
@@ -92,9 +94,8 @@ def to_response(analysis: Analysis, engine: Engine) -> SummariesResponse:
                         aspect=d.aspect,
                         kind=d.kind,
                         confidence=d.confidence,
-                        positions=[
-                            PositionOut(claim=p.claim, support=_support(p.support)) for p in d.positions
-                        ],
+                        positions=[PositionOut(claim=p.claim, support=_support(p.support)) for p in d.positions],
+                        description=d.description,
                     )
                     for d in c.disagreements
                 ],
@@ -116,6 +117,4 @@ def to_response(analysis: Analysis, engine: Engine) -> SummariesResponse:
         embedding=engine.embedder.name,
         **engine.summarizer.describe(),
     )
-    return SummariesResponse(
-        clusters=clusters, articles=articles, model=model, timings_ms=analysis.timings_ms
-    )
+    return SummariesResponse(clusters=clusters, articles=articles, model=model, timings_ms=analysis.timings_ms)

@@ -43,9 +43,7 @@ def readyz(request: Request) -> JSONResponse:
     model = engine.summarizer.describe()
     body = {"status": "ready", "model": model, "embedding": engine.embedder.name}
     if engine.summarizer.mode == "extractive":
-        body["warning"] = (
-            "no seq2seq model is loaded: summaries are extractive (composed from consensus points)"
-        )
+        body["warning"] = "no seq2seq model is loaded: summaries are extractive (composed from consensus points)"
     return JSONResponse(body)
 
 
@@ -110,9 +108,7 @@ def _check_limits(inputs: list[ArticleInput], engine: Engine) -> None:
     responses=PROBLEM_RESPONSES,
     summary="What the articles agree on and where they disagree",
 )
-def create_summary(
-    body: SummariesRequest, engine: Annotated[Engine, Depends(get_engine)]
-) -> SummariesResponse:
+def create_summary(body: SummariesRequest, engine: Annotated[Engine, Depends(get_engine)]) -> SummariesResponse:
     inputs = to_inputs(body.articles)
     _check_limits(inputs, engine)
     try:

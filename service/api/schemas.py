@@ -11,26 +11,18 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 class ArticleIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
-    id: str | None = Field(
-        None, min_length=1, max_length=200, description="Echoed back; generated when absent."
-    )
+    id: str | None = Field(None, min_length=1, max_length=200, description="Echoed back; generated when absent.")
     source: str | None = Field(None, max_length=300, description="Outlet name, e.g. 'Reuters'.")
     title: str | None = Field(None, max_length=1000)
     text: str | None = Field(None, description="Plain article text, boilerplate and all.")
     html: str | None = Field(None, description="Article HTML; the body is extracted. URLs are never fetched.")
     url: str | None = Field(None, max_length=2000)
-    published_at: date | None = Field(
-        None, description="Publication date (ISO 8601); a datetime is cut to its date."
-    )
+    published_at: date | None = Field(None, description="Publication date (ISO 8601); a datetime is cut to its date.")
 
     @model_validator(mode="before")
     @classmethod
     def _datetime_to_date(cls, data: Any) -> Any:
-        if (
-            isinstance(data, dict)
-            and isinstance(data.get("published_at"), str)
-            and "T" in data["published_at"]
-        ):
+        if isinstance(data, dict) and isinstance(data.get("published_at"), str) and "T" in data["published_at"]:
             data = {**data, "published_at": data["published_at"].split("T", 1)[0]}
         return data
 
@@ -48,9 +40,7 @@ class SummariesRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     articles: list[ArticleIn] = Field(..., min_length=1)
-    group_events: bool = Field(
-        True, description="Split the batch into event clusters; false keeps one cluster."
-    )
+    group_events: bool = Field(True, description="Split the batch into event clusters; false keeps one cluster.")
     max_summary_words: int = Field(120, ge=10, le=1000)
 
 
@@ -74,14 +64,32 @@ class SummarySentenceOut(BaseModel):
     article_ids: list[str] = Field(description="Articles whose consensus points this sentence restates.")
 
 
+class RemovedSentenceOut(BaseModel):
+    text: str
+    reasons: list[str]
+
+
+class CondensedOut(BaseModel):
+    method: Literal["map-reduce"]
+    input_tokens: int
+    window_tokens: int
+    chunks: int
+    rounds: int
+
+
 class ConsensusOut(BaseModel):
     summary: str
+    headline: str | None = Field(description="Written by the model; null in extractive mode.")
     mode: Literal["abstractive", "extractive"]
     single_source: bool = Field(description="Only one independent source: nothing was confirmed by another.")
     points: list[PointOut]
     sentences: list[SummarySentenceOut]
     points_used_for_summary: int
-    notes: list[str] = Field(description="What the summarizer had to leave out or cut, if anything.")
+    removed_sentences: list[RemovedSentenceOut] = Field(
+        description="Generated sentences the faithfulness guard removed (not backed by the sources), with why."
+    )
+    condensed: CondensedOut | None = Field(description="Set when the points exceeded the model window.")
+    notes: list[str] = Field(description="What the summarizer had to leave out, cut or replace, if anything.")
 
 
 class PositionOut(BaseModel):
@@ -94,6 +102,7 @@ class DisagreementOut(BaseModel):
     kind: Literal["date", "number", "attribution", "polarity"]
     confidence: float
     positions: list[PositionOut]
+    description: str | None = Field(None, description="A model-written sentence (NEWSFUSE_DESCRIBE_DISAGREEMENTS).")
 
 
 class DuplicateOut(BaseModel):

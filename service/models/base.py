@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -15,11 +15,30 @@ class SummaryRequest:
 
 
 @dataclass(frozen=True)
+class Condensation:
+    """How a cluster too long for the model window was condensed (map-reduce), said in the response."""
+
+    method: str
+    input_tokens: int
+    window_tokens: int
+    chunks: int
+    rounds: int
+
+
+@dataclass(frozen=True)
 class SummaryResult:
     text: str
     points_used: int
-    """How many of the request's points (from the top) the model saw; the rest did not fit its window."""
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    """How many of the request's points (from the top) went into the summary."""
+    notes: tuple[str, ...] = ()
+    condensed: Condensation | None = None
+
+
+@dataclass(frozen=True)
+class DisagreementPrompt:
+    aspect: str
+    positions: tuple[str, ...]
+    """Each side as "claim: quote (source)"."""
 
 
 class Summarizer(Protocol):
@@ -28,6 +47,10 @@ class Summarizer(Protocol):
     """``abstractive`` (a model wrote it) or ``extractive`` (composed from the points themselves)."""
 
     def summarize(self, requests: Sequence[SummaryRequest]) -> list[SummaryResult]: ...
+
+    def headlines(self, summaries: Sequence[str]) -> list[str | None]: ...
+
+    def describe_disagreements(self, items: Sequence[DisagreementPrompt]) -> list[str | None]: ...
 
     def describe(self) -> dict[str, object]: ...
 

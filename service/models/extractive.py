@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from service.models.base import SummaryRequest, SummaryResult
+from service.models.base import DisagreementPrompt, SummaryRequest, SummaryResult
+
+
+def compose(points: Sequence[str], max_words: int) -> tuple[str, int]:
+    """The top points, whole, while they fit in ``max_words`` (always at least one)."""
+    chosen: list[str] = []
+    words = 0
+    for point in points:
+        length = len(point.split())
+        if chosen and words + length > max_words:
+            break
+        chosen.append(point)
+        words += length
+    return " ".join(chosen), len(chosen)
 
 
 class ExtractiveSummarizer:
@@ -17,22 +30,22 @@ class ExtractiveSummarizer:
     def summarize(self, requests: Sequence[SummaryRequest]) -> list[SummaryResult]:
         results = []
         for request in requests:
-            chosen: list[str] = []
-            words = 0
-            for point in request.points:
-                length = len(point.split())
-                if chosen and words + length > request.max_words:
-                    break
-                chosen.append(point)
-                words += length
+            text, used = compose(request.points, request.max_words)
             notes: tuple[str, ...] = ()
-            if len(chosen) < len(request.points):
+            if used < len(request.points):
                 notes = (
-                    f"{len(request.points) - len(chosen)} lower-ranked points left out to stay within "
+                    f"{len(request.points) - used} lower-ranked points left out to stay within "
                     f"{request.max_words} words",
                 )
-            results.append(SummaryResult(" ".join(chosen), len(chosen), notes))
+            results.append(SummaryResult(text, used, notes))
         return results
+
+    def headlines(self, summaries: Sequence[str]) -> list[str | None]:
+        # No model, no invented headline: the articles' own titles are in the response.
+        return [None for _ in summaries]
+
+    def describe_disagreements(self, items: Sequence[DisagreementPrompt]) -> list[str | None]:
+        return [None for _ in items]
 
     def describe(self) -> dict[str, object]:
         return {"name": self.name, "mode": self.mode, "reason": self.reason}

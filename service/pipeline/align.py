@@ -43,9 +43,7 @@ def independence_keys(articles: Sequence[CleanArticle]) -> dict[str, str]:
     return {a.id: (a.source.strip().lower() if a.source else f"id:{a.id}") for a in articles}
 
 
-def build_table(
-    articles: Sequence[CleanArticle], sentences: Sequence[Sentence], embedder: Embedder
-) -> SentenceTable:
+def build_table(articles: Sequence[CleanArticle], sentences: Sequence[Sentence], embedder: Embedder) -> SentenceTable:
     return SentenceTable(
         sentences=tuple(sentences),
         vectors=embedder.encode([s.text for s in sentences]),

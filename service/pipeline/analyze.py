@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from service.models.base import Summarizer
+from service.models.base import DisagreementPrompt, Summarizer
 from service.models.embeddings import Embedder
 from service.pipeline.align import align_claims, build_table, independence_keys
 from service.pipeline.clean import clean_article
@@ -16,7 +16,7 @@ from service.pipeline.dedup import near_duplicates
 from service.pipeline.disagreements import find_disagreements
 from service.pipeline.grouping import GroupingParams, event_clusters
 from service.pipeline.sentences import split_sentences
-from service.pipeline.summarize import summarize_clusters, summary_inputs
+from service.pipeline.summarize import SummaryOptions, summarize_clusters, summary_inputs
 from service.pipeline.types import (
     ArticleInput,
     CleanArticle,
@@ -33,9 +33,6 @@ class Analysis:
     clusters: list[ClusterReport]
     articles: dict[str, CleanArticle]
     timings_ms: dict[str, float] = field(default_factory=dict)
-    notes: dict[str, list[str]] = field(default_factory=dict)
-    """cluster id -> what the summarizer had to leave out or cut, said plainly."""
-    summary_points_used: dict[str, int] = field(default_factory=dict)
 
 
 class _Timer:
@@ -53,9 +50,27 @@ class _Timer:
 
 def _contested(points: Sequence[ConsensusPoint], disagreements: Sequence[Disagreement]) -> set[int]:
     quoted = {(s.article_id, s.start) for d in disagreements for p in d.positions for s in p.support}
-    return {
-        k for k, point in enumerate(points) if any((s.article_id, s.start) in quoted for s in point.support)
-    }
+    return {k for k, point in enumerate(points) if any((s.article_id, s.start) in quoted for s in point.support)}
+
+
+_Staged = tuple[list[CleanArticle], list[ConsensusPoint], list[Disagreement], int]
+
+
+def _describe(staged: list[_Staged], summarizer: Summarizer) -> list[_Staged]:
+    """One model-written neutral sentence per disagreement, batched over all clusters."""
+    prompts = [
+        DisagreementPrompt(
+            aspect=d.aspect,
+            positions=tuple(f"{p.claim}: {p.support[0].quote} ({p.support[0].source})" for p in d.positions),
+        )
+        for _, _, dis, _ in staged
+        for d in dis
+    ]
+    descriptions = iter(summarizer.describe_disagreements(prompts))
+    return [
+        (members, points, [replace(d, description=next(descriptions)) for d in dis], independent)
+        for members, points, dis, independent in staged
+    ]
 
 
 def analyze(
@@ -93,7 +108,7 @@ def analyze(
             clusters = [list(dedup.kept)]
     clusters.sort(key=lambda c: -len(c))
 
-    staged: list[tuple[list[CleanArticle], list[ConsensusPoint], list[Disagreement], int]] = []
+    staged: list[_Staged] = []
     for members in clusters:
         with timer.stage("sentences"):
             sentences = [s for a in members for s in split_sentences(a)]
@@ -101,9 +116,7 @@ def analyze(
             table = build_table(members, sentences, embedder)
             independent = len(set(independence_keys(members).values()))
             if independent >= 2:
-                points = consensus_points(
-                    table, align_claims(table, settings.align_similarity), settings.max_points
-                )
+                points = consensus_points(table, align_claims(table, settings.align_similarity), settings.max_points)
             else:
                 points = single_source_points(table, settings.max_points)
         with timer.stage("disagreements"):
@@ -117,10 +130,19 @@ def analyze(
 
     with timer.stage("summarize"):
         ordered = [summary_inputs(points, _contested(points, dis)) for _, points, dis, _ in staged]
-        summaries = summarize_clusters(ordered, summarizer, embedder, max_summary_words)
+        options = SummaryOptions(
+            max_words=max_summary_words,
+            guard=settings.faithfulness_guard,
+            guard_similarity=settings.guard_similarity,
+            headlines=settings.headlines,
+        )
+        summaries = summarize_clusters(ordered, summarizer, embedder, options)
+    if settings.describe_disagreements:
+        with timer.stage("describe_disagreements"):
+            staged = _describe(staged, summarizer)
 
     analysis = Analysis(clusters=[], articles={a.id: a for a in articles})
-    for number, ((members, points, disagreements, independent), (summary, result)) in enumerate(
+    for number, ((members, points, disagreements, independent), summary) in enumerate(
         zip(staged, summaries, strict=True), start=1
     ):
         cluster_id = f"c{number}"
@@ -143,8 +165,6 @@ def analyze(
                 disagreements=tuple(disagreements),
             )
         )
-        analysis.notes[cluster_id] = list(result.notes)
-        analysis.summary_points_used[cluster_id] = result.points_used
     timer.ms["total"] = round((time.perf_counter() - started) * 1000, 2)
     analysis.timings_ms = timer.ms
     return analysis

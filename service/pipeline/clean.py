@@ -131,11 +131,7 @@ def is_boilerplate(piece: str) -> bool:
     words = piece.split()
     if len(words) > MAX_BOILERPLATE_WORDS:
         return False
-    if (
-        (len(words) <= MAX_PROMPT_WORDS and _PROMPT.match(piece))
-        or _RIGHTS.search(piece)
-        or _CREDIT.match(piece)
-    ):
+    if (len(words) <= MAX_PROMPT_WORDS and _PROMPT.match(piece)) or _RIGHTS.search(piece) or _CREDIT.match(piece):
         return True
     has_email = _EMAIL.search(piece) is not None
     if _CONTACT.search(piece) and (has_email or len(words) <= 12):

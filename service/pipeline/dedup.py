@@ -107,9 +107,7 @@ def near_duplicates(
         if len(indices) > 1:
             copies = tuple(articles[k].id for k in indices if k != best)
             sims = {
-                articles[k].id: _estimated_jaccard(hashes, exact_rep[best], exact_rep[k])
-                for k in indices
-                if k != best
+                articles[k].id: _estimated_jaccard(hashes, exact_rep[best], exact_rep[k]) for k in indices if k != best
             }
             groups.append(DuplicateGroup(kept=articles[best].id, copies=copies, similarity=sims))
     order = {a.id: i for i, a in enumerate(articles)}

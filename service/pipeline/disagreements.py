@@ -85,9 +85,7 @@ def _event_of(sentence: str, mention: DateMention) -> str | None:
     words = [(m.start(), m.group().lower()) for m in _TOKEN.finditer(sentence)]
     first = next((i for i, (start, _) in enumerate(words) if start >= mention.start), len(words))
     last = next((i for i, (start, _) in enumerate(words) if start >= mention.end), len(words))
-    modifies_next = mention.text.lower().endswith(("’s", "'s")) or (
-        first > 0 and words[first - 1][1] in _DETERMINERS
-    )
+    modifies_next = mention.text.lower().endswith(("’s", "'s")) or (first > 0 and words[first - 1][1] in _DETERMINERS)
     if modifies_next:
         for _, word in words[last : last + 3]:
             kind = _kind_of(word)
@@ -231,9 +229,7 @@ def account_conflicts(table: SentenceTable) -> list[Disagreement]:
         if actor is None:
             continue
         tail = sentence.text[match.end() : match.end() + 60]
-        event = next(
-            (k for k, v in EVENT_WORDS.items() if k != "announcement" and set(_tokens(tail)) & v), "event"
-        )
+        event = next((k for k, v in EVENT_WORDS.items() if k != "announcement" and set(_tokens(tail)) & v), "event")
         counter: list[Support] = []
         for other in table.sentences:
             if table.key_of(other) == table.key_of(sentence):

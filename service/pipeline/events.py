@@ -9,9 +9,7 @@ from collections import Counter
 # ("the State Department revealed on Tuesday, following a phone call").
 EVENT_WORDS: dict[str, frozenset[str]] = {
     "call": frozenset(["call", "called", "calls", "phone", "telephone", "conversation", "spoke", "talked"]),
-    "meeting": frozenset(
-        ["meeting", "met", "meet", "talks", "summit", "session", "showdown", "negotiations"]
-    ),
+    "meeting": frozenset(["meeting", "met", "meet", "talks", "summit", "session", "showdown", "negotiations"]),
     "attack": frozenset(
         ["attack", "attacked", "strike", "strikes", "struck", "bombing", "shelling", "invasion", "invaded"]
     ),

@@ -33,9 +33,7 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / union if union else 0.0
 
 
-def pair_scores(
-    articles: Sequence[CleanArticle], embedder: Embedder, params: GroupingParams
-) -> NDArray[np.float64]:
+def pair_scores(articles: Sequence[CleanArticle], embedder: Embedder, params: GroupingParams) -> NDArray[np.float64]:
     """Similarity of every pair; pairs published too far apart get -1 (never one event).
 
     Four signals, because each alone confuses events that share actors and background: the headline

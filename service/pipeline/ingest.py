@@ -39,9 +39,7 @@ _DAY_FIRST = re.compile(
     rf"(?:{_WEEKDAY})?(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH})\.?,?\s+"
     rf"(?P<y>(?:19|20)\d\d)(?!\d)"
 )
-_TIME = re.compile(
-    r"(?i)\b\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:[ap]\.?m\.?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?"
-)
+_TIME = re.compile(r"(?i)\b\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:[ap]\.?m\.?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?")
 _URL_LINE = re.compile(r"^(?:(?:url|source|link)\s*:\s*)?<?(?P<url>https?://[^\s<>]+)>?$", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?i:by)\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&|,|de|van|von))*\s*$")
 
@@ -218,9 +216,7 @@ def parse_dateline(paragraph: str) -> Dateline | None:
     if m:
         agency = m.group("agency") or m.group("agency2")
         year = int(m.group("y")) if m.group("y") else None
-        return Dateline(
-            _month_number(m.group("mon")), int(m.group("d")), year, agency.strip() if agency else None
-        )
+        return Dateline(_month_number(m.group("mon")), int(m.group("d")), year, agency.strip() if agency else None)
     m = _DATELINE_UNDATED.match(paragraph)
     if m:
         return Dateline(None, None, None, m.group("agency").strip())

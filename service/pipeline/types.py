@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from service.models.base import Condensation
+
 
 @dataclass(frozen=True)
 class ArticleInput:
@@ -125,6 +127,14 @@ class Disagreement:
     kind: str
     confidence: float
     positions: tuple[Position, ...]
+    description: str | None = None
+    """One neutral sentence from the model (optional setting), never used to decide anything."""
+
+
+@dataclass(frozen=True)
+class RemovedSentence:
+    text: str
+    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -134,6 +144,13 @@ class Summary:
     mode: str
     """``abstractive`` when a seq2seq model wrote it, ``extractive`` when composed from the points."""
     sentences: tuple[SummarySentence, ...] = ()
+    headline: str | None = None
+    removed: tuple[RemovedSentence, ...] = ()
+    """Generated sentences the faithfulness guard removed, with why."""
+    notes: tuple[str, ...] = ()
+    """What was condensed, cut or replaced on the way, said plainly."""
+    condensed: Condensation | None = None
+    points_used: int = 0
 
 
 @dataclass(frozen=True)
