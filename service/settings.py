@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     dedup_threshold: float = Field(0.7, gt=0.0, le=1.0, description="Estimated Jaccard of word shingles.")
     dedup_shingle_words: int = Field(3, ge=1)
     dedup_num_perm: int = Field(128, ge=16)
+    dedup_batch_chars: int = Field(1_000_000, ge=1_000, description="Text hashed at once (bounds memory).")
+    dedup_workers: int | None = Field(None, ge=1, description="Hashing threads (default: CPUs, at most 4).")
 
     # Event grouping
     group_similarity: float = Field(0.55, ge=-1.0, le=1.0, description="Cosine of article embeddings.")
@@ -49,6 +51,13 @@ class Settings(BaseSettings):
     group_claim_weight: float = Field(0.3, ge=0.0, le=1.0, description="Weight of shared specific claims.")
     group_event_kind_penalty: float = Field(0.2, ge=0.0, le=1.0, description="Call vs meeting vs attack.")
     group_max_days_apart: int = Field(3, ge=0)
+    group_exact_max_articles: int = Field(
+        300, ge=1, description="Above this many articles, score only candidate pairs (nearest leads by date)."
+    )
+    group_neighbors: int = Field(30, ge=1, description="Nearest leads scored per article on the candidate path.")
+    group_missing_score: float = Field(
+        0.0, ge=-1.0, le=1.0, description="Score assumed in average linkage for a pair never scored."
+    )
 
     # Claim alignment, consensus and disagreements
     align_similarity: float = Field(0.68, ge=-1.0, le=1.0, description="Cosine for two sentences to state one claim.")

@@ -92,6 +92,8 @@ def analyze(
             threshold=settings.dedup_threshold,
             shingle_words=settings.dedup_shingle_words,
             num_perm=settings.dedup_num_perm,
+            batch_chars=settings.dedup_batch_chars,
+            workers=settings.dedup_workers,
         )
     copies_of: dict[str, DuplicateGroup] = {g.kept: g for g in dedup.groups}
     with timer.stage("group"):
@@ -102,6 +104,9 @@ def analyze(
                 claim_weight=settings.group_claim_weight,
                 event_kind_penalty=settings.group_event_kind_penalty,
                 max_days_apart=settings.group_max_days_apart,
+                exact_max_articles=settings.group_exact_max_articles,
+                neighbors=settings.group_neighbors,
+                missing_score=settings.group_missing_score,
             )
             clusters = event_clusters(dedup.kept, embedder, params)
         else:
