@@ -21,10 +21,7 @@ def seed(prefix: str) -> str:
 def assert_segments_verbatim(cleaned: CleanedText, raw: str) -> None:
     covered = 0
     for s in cleaned.segments:
-        assert (
-            cleaned.text[s.clean_start : s.clean_start + s.length]
-            == raw[s.raw_start : s.raw_start + s.length]
-        )
+        assert cleaned.text[s.clean_start : s.clean_start + s.length] == raw[s.raw_start : s.raw_start + s.length]
         covered += s.length
     # Every character of the cleaned text is either a mapped segment or a paragraph separator.
     assert covered + 2 * max(0, len(cleaned.segments) - 1) == len(cleaned.text)
@@ -154,9 +151,7 @@ def test_glued_editor_credit_cut_but_sentence_kept() -> None:
 def test_glued_sentences_become_paragraphs_without_splitting_abbreviations() -> None:
     cleaned = clean_text("He met Mr. Smith in the U.S. capital.Officials said the talks went well.")
     assert cleaned.text == "He met Mr. Smith in the U.S. capital.\n\nOfficials said the talks went well."
-    assert_segments_verbatim(
-        cleaned, "He met Mr. Smith in the U.S. capital.Officials said the talks went well."
-    )
+    assert_segments_verbatim(cleaned, "He met Mr. Smith in the U.S. capital.Officials said the talks went well.")
 
 
 def test_removed_pieces_listed_in_order() -> None:

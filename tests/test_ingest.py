@@ -20,8 +20,7 @@ def seed(prefix: str) -> str:
     [
         (
             "000",
-            "The US and Russian foreign ministers discussed the situation in Ukraine "
-            "and other issues by phone",
+            "The US and Russian foreign ministers discussed the situation in Ukraine and other issues by phone",
             date(2022, 2, 1),
             "Xinhua",
             None,
