@@ -41,6 +41,11 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def split_text(text: str) -> list[str]:
+    """Sentences of free text (a generated summary), stripped."""
+    return [span.sent.strip() for span in _segmenter().segment(text) if span.sent.strip()]
+
+
 def split_sentences(article: CleanArticle) -> list[Sentence]:
     """Sentences of the cleaned body in order; fragments too short to carry a claim are dropped."""
     text = article.text

@@ -11,7 +11,7 @@ from service.models.base import Summarizer, SummaryRequest, SummaryResult
 from service.models.embeddings import Embedder
 from service.models.extractive import compose
 from service.pipeline.faithfulness import unsupported
-from service.pipeline.sentences import _segmenter
+from service.pipeline.sentences import split_text
 from service.pipeline.types import ConsensusPoint, RemovedSentence, Summary, SummarySentence
 
 PROVENANCE_SIMILARITY = 0.5
@@ -28,10 +28,6 @@ class SummaryOptions:
 def summary_inputs(points: Sequence[ConsensusPoint], contested: set[int]) -> list[ConsensusPoint]:
     """Uncontested points first: a summary of agreement should not pick a side of a disagreement."""
     return [p for k, p in enumerate(points) if k not in contested] + [p for k, p in enumerate(points) if k in contested]
-
-
-def split_summary(text: str) -> list[str]:
-    return [s.sent.strip() for s in _segmenter().segment(text) if s.sent.strip()]
 
 
 def provenance(sentences: Sequence[str], points: Sequence[ConsensusPoint], embedder: Embedder) -> list[SummarySentence]:
@@ -70,7 +66,7 @@ def _finish(
         text, sentences, used = _extractive(points, options.max_words)
         return Summary(text, summarizer.name, "extractive", sentences, notes=tuple(notes), points_used=used)
 
-    generated = split_summary(result.text)
+    generated = split_text(result.text)
     removed: list[RemovedSentence] = []
     kept = generated
     if options.guard:
