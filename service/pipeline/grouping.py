@@ -96,7 +96,9 @@ class _Features:
         if not len(a) or not len(b):
             return 0.0
         best = a @ b.T
-        return float(((best.max(axis=1) >= CLAIM_MATCH).mean() + (best.max(axis=0) >= CLAIM_MATCH).mean()) / 2)
+        rows = np.count_nonzero(best.max(axis=1) >= CLAIM_MATCH) / best.shape[0]
+        cols = np.count_nonzero(best.max(axis=0) >= CLAIM_MATCH) / best.shape[1]
+        return float((rows + cols) / 2)
 
     def score(self, i: int, j: int, params: GroupingParams) -> float:
         """Similarity of one pair; pairs published too far apart get -1 (never one event)."""
@@ -313,7 +315,11 @@ def _scalable_clusters(features: _Features, embedder: Embedder, params: Grouping
     n = len(features.dates)
     pairs = candidate_pairs(features.lead_vectors, features.dates, params)
     left, right = pairs[:, 0], pairs[:, 1]
-    cosine = np.einsum("ij,ij->i", features.lead_vectors[left], features.lead_vectors[right])
+    cosine = np.empty(len(pairs), dtype=np.float64)
+    step = max(1, params.chunk_elements // max(1, features.lead_vectors.shape[1]))
+    for s in range(0, len(pairs), step):
+        lv, rv = features.lead_vectors[left[s : s + step]], features.lead_vectors[right[s : s + step]]
+        cosine[s : s + step] = np.einsum("ij,ij->i", lv, rv)
     partial = np.array(
         [
             features.partial(i, j, c, params)
