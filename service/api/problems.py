@@ -100,7 +100,9 @@ def install_problem_handlers(app: FastAPI) -> None:
             return problem_response(
                 415,
                 "Unsupported media type",
-                f"send the body as application/json, not {content_type or 'nothing'}",
+                f"send the body as application/json, not {content_type}"
+                if content_type
+                else "send the body as application/json (no Content-Type header was given)",
                 slug="unsupported-media-type",
                 instance=request.url.path,
             )

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from service.models.base import DisagreementPrompt, SummaryRequest, SummaryResult
+from service.models.base import DisagreementPrompt, SummaryRequest, SummaryResult, clip_words
 
 
 def compose(points: Sequence[str], max_words: int) -> tuple[str, int]:
-    """The top points, whole, while they fit in ``max_words`` (always at least one)."""
+    """The top points, whole, while they fit in ``max_words``; a first point longer than that is cut."""
     chosen: list[str] = []
     words = 0
     for point in points:
         length = len(point.split())
-        if chosen and words + length > max_words:
+        if words + length > max_words:
+            if not chosen:
+                chosen.append(clip_words(point, max_words)[0])
             break
         chosen.append(point)
         words += length
@@ -32,8 +34,10 @@ class ExtractiveSummarizer:
         for request in requests:
             text, used = compose(request.points, request.max_words)
             notes: tuple[str, ...] = ()
+            if used == 1 and len(request.points[0].split()) > request.max_words:
+                notes = (f"the top point was cut to {request.max_words} words",)
             if used < len(request.points):
-                notes = (
+                notes += (
                     f"{len(request.points) - used} lower-ranked points left out to stay within "
                     f"{request.max_words} words",
                 )

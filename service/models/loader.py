@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import structlog
 import torch
 
@@ -22,6 +24,8 @@ def load_seq2seq(settings: Settings) -> Summarizer:
     """The configured seq2seq backend; raises OSError/ValueError/ImportError when it cannot load."""
     if settings.torch_threads:
         torch.set_num_threads(settings.torch_threads)
+    if settings.model.startswith(("/", "./", "../", "~")) and not Path(settings.model).expanduser().is_dir():
+        raise OSError(f"model directory {settings.model} does not exist")
     # Weights are read from a directory or the local cache only: a hub lookup at run time would hang
     # for a minute of retries on an offline host. `python -m service download-model` fetches them.
     family = detect_family(

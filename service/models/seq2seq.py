@@ -105,6 +105,15 @@ class PromptedSeq2Seq(ABC):
                     out[k] = text.strip()
         return out
 
+    def _generate_by_length(self, prompts: list[str], max_words: list[int]) -> list[str]:
+        """Each prompt generated with its own request's length limit (one batch per distinct limit)."""
+        out: list[str] = [""] * len(prompts)
+        for limit in sorted(set(max_words)):
+            indices = [k for k, words in enumerate(max_words) if words == limit]
+            for k, text in zip(indices, self.generate([prompts[k] for k in indices], limit), strict=True):
+                out[k] = text
+        return out
+
     def _chunks(self, texts: list[str], max_words: int, fuse: bool) -> tuple[list[list[str]], int]:
         """Greedy runs of whole texts (sentence boundaries kept) whose prompt fits the window."""
         template = self.prompts.fuse if fuse else self.prompts.summary
@@ -149,7 +158,7 @@ class PromptedSeq2Seq(ABC):
                 for chunk in chunks:
                     prompts.append(template.render(chunk, job.request.max_words))
                     owners.append((job, len(chunks) == 1))
-            texts = self.generate(prompts, max(j.request.max_words for j in active))
+            texts = self._generate_by_length(prompts, [job.request.max_words for job, _ in owners])
             partials: dict[int, list[str]] = {}
             for (job, final), text in zip(owners, texts, strict=True):
                 if final:

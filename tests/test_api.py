@@ -1,0 +1,513 @@
+"""The REST API end to end: real HTTP requests through the ASGI app (and once through uvicorn), real models."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+from helpers import seed_id, wait_until_ready
+
+from service.api.app import create_app
+from service.api.problems import PROBLEM_JSON
+from service.api.schemas import ClusterOut, SummariesResponse, SupportOut
+from service.engine import Engine
+from service.models.base import Summarizer, SummaryRequest, SummaryResult
+from service.models.loader import ModelUnavailableError
+from service.pipeline.clean import clean_article
+from service.pipeline.sentences import split_text
+from service.pipeline.types import ArticleInput
+from service.settings import Settings
+
+CALL_REPORTS = ("000", "002", "003")
+"""The three reports of the 1 February 2022 Blinken-Lavrov phone call."""
+OTHER_EVENTS = ("001", "004")
+"""The January Geneva meeting and Blinken's March remarks: other events."""
+
+SHORT_REPORTS = (
+    "Officials from both countries met in Geneva on Thursday to discuss the border dispute. "
+    "The talks lasted three hours and ended without an agreement, according to the foreign ministry.",
+    "Diplomats met in Geneva on Thursday for talks on the border dispute between the two countries. "
+    "No agreement was reached after three hours of discussion, a ministry spokesperson said.",
+)
+
+
+# Helpers ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RecordingSummarizer:
+    """Passes every call to the real seq2seq summarizer and keeps what it was asked and what it wrote."""
+
+    inner: Summarizer
+    calls: list[tuple[list[SummaryRequest], list[SummaryResult]]] = field(default_factory=list)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def summarize(self, requests: Sequence[SummaryRequest]) -> list[SummaryResult]:
+        results = self.inner.summarize(requests)
+        self.calls.append((list(requests), results))
+        return results
+
+
+def articles(seed_texts: dict[str, str], prefixes: Sequence[str], *, with_ids: bool = True) -> list[dict[str, str]]:
+    out = []
+    for prefix in prefixes:
+        article_id = seed_id(prefix)
+        out.append({"id": article_id, "text": seed_texts[article_id]} if with_ids else {"text": seed_texts[article_id]})
+    return out
+
+
+def summarize(client: TestClient, payload: dict[str, Any]) -> SummariesResponse:
+    response = client.post("/v1/summaries", json=payload)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    return SummariesResponse.model_validate(response.json())
+
+
+def all_supports(cluster: ClusterOut) -> list[SupportOut]:
+    points = [s for p in cluster.consensus.points for s in p.support]
+    positions = [s for d in cluster.disagreements for p in d.positions for s in p.support]
+    return points + positions
+
+
+def cluster_of(response: SummariesResponse, article_id: str) -> ClusterOut:
+    (cluster,) = [c for c in response.clusters if article_id in c.article_ids]
+    return cluster
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    """An RFC 9457 problem-details body with the given status; returns the body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM_JSON)
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("https://")
+    assert body["title"]
+    return body
+
+
+def pointers(body: dict[str, Any]) -> list[str]:
+    return [e["pointer"] for e in body["errors"]]
+
+
+# The five seeds -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def recorder(engine: Engine) -> RecordingSummarizer:
+    return RecordingSummarizer(engine.summarizer)
+
+
+@pytest.fixture(scope="module")
+def seed_response(engine: Engine, recorder: RecordingSummarizer, seed_texts: dict[str, str]) -> SummariesResponse:
+    """The five seeds posted once, to an app whose summarizer records what the real model wrote."""
+    recording = Engine(settings=engine.settings, embedder=engine.embedder, summarizer=recorder)  # type: ignore[arg-type]
+    with TestClient(create_app(engine=recording)) as client:
+        payload = {"articles": [{"id": k, "text": v} for k, v in seed_texts.items()]}
+        return summarize(client, payload)
+
+
+@pytest.fixture(scope="module")
+def call_cluster(seed_response: SummariesResponse) -> ClusterOut:
+    return cluster_of(seed_response, seed_id("000"))
+
+
+def test_seed_ids_are_echoed_back(seed_response: SummariesResponse, seed_texts: dict[str, str]) -> None:
+    assert [a.id for a in seed_response.articles] == list(seed_texts)
+    clustered = [i for c in seed_response.clusters for i in c.article_ids]
+    assert sorted(clustered) == sorted(seed_texts)
+
+
+def test_every_quote_is_verbatim_in_the_cleaned_and_the_raw_article(
+    seed_response: SummariesResponse, seed_texts: dict[str, str]
+) -> None:
+    cleaned = {k: clean_article(ArticleInput(id=k, text=v)).text for k, v in seed_texts.items()}
+    for meta in seed_response.articles:
+        assert meta.chars == len(cleaned[meta.id])
+    supports = [s for c in seed_response.clusters for s in all_supports(c)]
+    assert supports
+    for support in supports:
+        assert support.quote
+        assert cleaned[support.article_id][support.start : support.end] == support.quote
+        assert support.quote in seed_texts[support.article_id]
+
+
+def test_reports_of_the_february_call_form_one_cluster(call_cluster: ClusterOut) -> None:
+    assert {seed_id(p) for p in CALL_REPORTS} <= set(call_cluster.article_ids)
+    for prefix in OTHER_EVENTS:
+        assert seed_id(prefix) not in call_cluster.article_ids
+    assert call_cluster.independent_sources == 3
+    assert not call_cluster.consensus.single_source
+    assert call_cluster.consensus.points
+    # A consensus point is confirmed by more than one independent source.
+    assert all(p.independent_sources >= 2 for p in call_cluster.consensus.points)
+
+
+def test_model_and_timings_are_reported(seed_response: SummariesResponse, tiny_t5_dir: Path) -> None:
+    assert seed_response.model.name == str(tiny_t5_dir)
+    assert seed_response.model.mode == "abstractive"
+    assert seed_response.model.embedding == "all-MiniLM-L6-v2"
+    timings = seed_response.timings_ms
+    for stage in ("clean", "dedup", "group", "align", "disagreements", "summarize", "total"):
+        assert timings[stage] >= 0
+    assert timings["total"] >= timings["summarize"]
+
+
+def test_summary_is_what_the_model_wrote(seed_response: SummariesResponse, recorder: RecordingSummarizer) -> None:
+    """Each cluster's summary comes from one batched call of the real model on that cluster's points."""
+    [(requests, results)] = recorder.calls
+    clusters = [c for c in seed_response.clusters if c.consensus.points]
+    assert len(requests) == len(clusters)
+    for cluster, request, result in zip(clusters, requests, results, strict=True):
+        consensus = cluster.consensus
+        assert sorted(request.points) == sorted(p.text for p in consensus.points)
+        assert request.max_words == 120
+        generated = split_text(result.text)
+        assert generated, "the model wrote nothing"
+        assert isinstance(consensus.summary, str)
+        assert consensus.summary
+        # The faithfulness guard keeps or removes each generated sentence, and lists the removed ones.
+        kept = [s.text for s in consensus.sentences] if consensus.mode == "abstractive" else []
+        removed = [r.text for r in consensus.removed_sentences]
+        assert Counter(kept + removed) == Counter(generated)
+        if consensus.mode == "abstractive":
+            assert consensus.summary == " ".join(kept)
+        else:
+            # Nothing generated was backed by the sources: the points themselves are shown, and that is said.
+            assert any("faithfulness" in note for note in consensus.notes)
+            assert consensus.summary == " ".join(s.text for s in consensus.sentences)
+        for sentence in consensus.sentences:
+            assert set(sentence.article_ids) <= set(cluster.article_ids)
+
+
+def test_date_disagreement_monday_versus_tuesday(call_cluster: ClusterOut) -> None:
+    dates = [d for d in call_cluster.disagreements if d.kind == "date" and "day" in d.aspect.lower()]
+    assert dates, [d.aspect for d in call_cluster.disagreements]
+    (disagreement,) = dates
+    monday = [p for p in disagreement.positions if "Monday" in p.claim]
+    tuesday = [p for p in disagreement.positions if "Tuesday" in p.claim]
+    assert monday and tuesday
+    assert any(s.article_id == seed_id("000") and "Monday" in s.quote for p in monday for s in p.support)
+    assert any(s.article_id == seed_id("003") and "Tuesday" in s.quote for p in tuesday for s in p.support)
+    assert 0.5 <= disagreement.confidence <= 1.0
+
+
+def test_attribution_disagreement_whether_russia_gave_its_account(call_cluster: ClusterOut) -> None:
+    found = [d for d in call_cluster.disagreements if d.kind == "attribution" and "russia" in d.aspect.lower()]
+    assert found, [d.aspect for d in call_cluster.disagreements]
+    (disagreement,) = found
+    assert len(disagreement.positions) >= 2
+    quotes = {s.article_id: s.quote for p in disagreement.positions for s in p.support}
+    assert "Russia has not provided its version of the latest call" in quotes[seed_id("003")]
+    assert "According to the Russian Foreign Ministry" in quotes[seed_id("002")]
+    # The two reports are on different sides.
+    sides = [{s.article_id for s in p.support} for p in disagreement.positions]
+    assert not any({seed_id("002"), seed_id("003")} <= side for side in sides)
+
+
+def test_group_events_false_keeps_one_cluster(client: TestClient, seed_texts: dict[str, str]) -> None:
+    response = summarize(
+        client, {"articles": [{"id": k, "text": v} for k, v in seed_texts.items()], "group_events": False}
+    )
+    (cluster,) = response.clusters
+    assert sorted(cluster.article_ids) == sorted(seed_texts)
+
+
+# Smaller requests ----------------------------------------------------------------------------------------------
+
+
+def test_missing_ids_are_generated_in_order(client: TestClient) -> None:
+    response = summarize(client, {"articles": [{"text": t} for t in SHORT_REPORTS]})
+    assert [a.id for a in response.articles] == ["article-1", "article-2"]
+    assert sorted(i for c in response.clusters for i in c.article_ids) == ["article-1", "article-2"]
+
+
+def test_generated_id_never_collides_with_a_client_id(client: TestClient) -> None:
+    payload = {"articles": [{"id": "article-2", "text": SHORT_REPORTS[0]}, {"text": SHORT_REPORTS[1]}]}
+    ids = [a.id for a in summarize(client, payload).articles]
+    assert ids[0] == "article-2"
+    assert ids[1] != "article-2"
+    assert ids[1].startswith("article-")
+
+
+def test_a_single_article_is_a_single_source_cluster(client: TestClient, seed_texts: dict[str, str]) -> None:
+    response = summarize(client, {"articles": articles(seed_texts, ["003"])})
+    (cluster,) = response.clusters
+    assert cluster.article_ids == [seed_id("003")]
+    assert cluster.independent_sources == 1
+    assert cluster.consensus.single_source
+    assert cluster.disagreements == []
+    assert cluster.consensus.points
+    for point in cluster.consensus.points:
+        assert len(point.support) == 1
+        assert point.support[0].article_id == seed_id("003")
+
+
+def test_a_syndicated_copy_counts_as_one_source(client: TestClient, seed_texts: dict[str, str]) -> None:
+    original = seed_texts[seed_id("000")]
+    body = original.split("\n", 1)[1]
+    copy = "Top diplomats of US and Russia talk Ukraine in phone call\n" + body.rstrip()
+    copy += "\n\nCopyright 2022 Some Wire. All rights reserved.\n"
+    payload = {
+        "articles": [
+            {"id": "original", "text": original},
+            {"id": "wire-copy", "text": copy},
+            {"id": "times", "text": seed_texts[seed_id("003")]},
+        ]
+    }
+    response = summarize(client, payload)
+    cluster = cluster_of(response, "original")
+    assert {"original", "wire-copy", "times"} <= set(cluster.article_ids)
+    (duplicate,) = cluster.duplicates
+    assert {duplicate.kept, *duplicate.copies} == {"original", "wire-copy"}
+    assert cluster.independent_sources == 2
+    # Quotes come from the kept copy only: the copy confirms nothing on its own.
+    kept_or_other = {duplicate.kept, "times"}
+    assert {s.article_id for s in all_supports(cluster)} <= kept_or_other
+
+
+# Bad input --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("payload", "pointer"),
+    [
+        ({"articles": []}, "/articles"),
+        ({}, "/articles"),
+        ([], "/"),
+        ({"articles": [{"id": "a"}]}, "/articles/0"),
+        ({"articles": [{"id": "a", "text": "Some text here.", "html": "<p>Some text here.</p>"}]}, "/articles/0"),
+        ({"articles": [{"id": "a", "text": "   "}]}, "/articles/0"),
+        ({"articles": [{"id": "a", "text": 123}]}, "/articles/0/text"),
+        ({"articles": [{"id": "a", "text": "Some text here.", "author": "x"}]}, "/articles/0/author"),
+        ({"articles": [{"text": "Some text here."}], "colour": "red"}, "/colour"),
+        ({"articles": [{"text": "Some text here."}], "max_summary_words": 5}, "/max_summary_words"),
+    ],
+    ids=[
+        "no-articles",
+        "missing-articles",
+        "body-is-a-list",
+        "neither-text-nor-html",
+        "both-text-and-html",
+        "blank-text",
+        "text-not-a-string",
+        "unknown-article-field",
+        "unknown-top-level-field",
+        "summary-words-out-of-range",
+    ],
+)
+def test_invalid_requests_are_422_problems_naming_the_field(client: TestClient, payload: Any, pointer: str) -> None:
+    body = assert_problem(client.post("/v1/summaries", json=payload), 422)
+    assert pointer in pointers(body)
+    assert pointer in body["detail"]
+
+
+def test_malformed_json_is_400(client: TestClient) -> None:
+    response = client.post(
+        "/v1/summaries", content=b'{"articles": [{"text": "unterminated', headers={"content-type": "application/json"}
+    )
+    body = assert_problem(response, 400)
+    assert body["errors"]
+
+
+def test_non_json_content_type_is_415(client: TestClient) -> None:
+    response = client.post("/v1/summaries", content=b"Some article text.", headers={"content-type": "text/plain"})
+    body = assert_problem(response, 415)
+    assert "text/plain" in body["detail"]
+
+
+def test_json_sent_as_text_plain_is_still_refused_cleanly(client: TestClient) -> None:
+    response = client.post(
+        "/v1/summaries",
+        content=b'{"articles": [{"text": "Some article text here."}]}',
+        headers={"content-type": "text/plain"},
+    )
+    assert_problem(response, 415)
+
+
+@pytest.fixture(scope="module")
+def small_body_client(engine: Engine, tiny_t5_dir: Path) -> Iterator[TestClient]:
+    settings = Settings(model=str(tiny_t5_dir), max_request_bytes=1_000)
+    with TestClient(create_app(settings=settings, engine=engine)) as test_client:
+        yield test_client
+
+
+def test_body_over_the_byte_limit_is_413(small_body_client: TestClient) -> None:
+    payload = {"articles": [{"id": "long", "text": "Officials met in Geneva on Thursday. " * 60}]}
+    body = assert_problem(small_body_client.post("/v1/summaries", json=payload), 413)
+    assert "1000 bytes" in body["detail"]
+
+
+def test_streamed_body_over_the_byte_limit_is_413(small_body_client: TestClient) -> None:
+    """No content-length header (chunked upload): the limit is enforced while reading."""
+    chunks = [b'{"articles": [{"text": "', *([b"Officials met in Geneva. " * 10] * 8), b'"}]}']
+    response = small_body_client.post(
+        "/v1/summaries", content=iter(chunks), headers={"content-type": "application/json"}
+    )
+    assert_problem(response, 413)
+
+
+def test_too_many_articles_is_413(client: TestClient, engine: Engine) -> None:
+    limit = engine.settings.max_articles
+    payload = {"articles": [{"text": f"Report number {k} says officials met."} for k in range(limit + 1)]}
+    body = assert_problem(client.post("/v1/summaries", json=payload), 413)
+    assert pointers(body) == ["/articles"]
+    assert str(limit) in body["detail"]
+
+
+def test_an_article_too_long_is_413_naming_it(client: TestClient, engine: Engine) -> None:
+    text = "word " * (engine.settings.max_article_chars // 5 + 1)
+    payload = {"articles": [{"id": "short", "text": SHORT_REPORTS[0]}, {"id": "huge", "text": text}]}
+    body = assert_problem(client.post("/v1/summaries", json=payload), 413)
+    assert "'huge'" in body["detail"]
+    assert body["errors"][0]["article_id"] == "huge"
+    assert pointers(body) == ["/articles/1/text"]
+
+
+def test_binary_junk_is_422_naming_the_article(client: TestClient) -> None:
+    junk = "".join(chr(k % 32) for k in range(2000)) + "PK\x03\x04"
+    payload = {"articles": [{"id": "ok", "text": SHORT_REPORTS[0]}, {"id": "blob", "text": junk}]}
+    body = assert_problem(client.post("/v1/summaries", json=payload), 422)
+    assert body["errors"][0]["article_id"] == "blob"
+    assert pointers(body) == ["/articles/1/text"]
+
+
+def test_an_all_boilerplate_article_is_422_empty_article(client: TestClient) -> None:
+    boilerplate = "Related Articles\n\nShare this article\n\n© 2023 Reuters\n\nBack to top button\n"
+    payload = {"articles": [{"id": "ok", "text": SHORT_REPORTS[0]}, {"id": "chrome", "text": boilerplate}]}
+    body = assert_problem(client.post("/v1/summaries", json=payload), 422)
+    assert body["type"].endswith("/empty-article")
+    assert "'chrome'" in body["detail"]
+    assert body["errors"][0]["article_id"] == "chrome"
+    assert pointers(body) == ["/articles/1/text"]
+
+
+def test_duplicate_ids_are_422(client: TestClient) -> None:
+    payload = {"articles": [{"id": "same", "text": SHORT_REPORTS[0]}, {"id": "same", "text": SHORT_REPORTS[1]}]}
+    body = assert_problem(client.post("/v1/summaries", json=payload), 422)
+    assert pointers(body) == ["/articles/1/id"]
+    assert body["errors"][0]["article_id"] == "same"
+
+
+def test_unknown_route_is_a_404_problem(client: TestClient) -> None:
+    assert_problem(client.get("/v1/nothing-here"), 404)
+
+
+def test_wrong_method_is_a_405_problem(client: TestClient) -> None:
+    assert_problem(client.get("/v1/summaries"), 405)
+
+
+# Health, readiness, fallback --------------------------------------------------------------------------------
+
+
+def test_healthz(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_reports_the_loaded_model(client: TestClient, tiny_t5_dir: Path) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ready"
+    assert body["model"]["name"] == str(tiny_t5_dir)
+    assert body["model"]["mode"] == "abstractive"
+    assert body["embedding"] == "all-MiniLM-L6-v2"
+    assert "warning" not in body
+
+
+def test_not_ready_while_the_engine_is_loading(tiny_t5_dir: Path) -> None:
+    # Without entering the client, the lifespan (which loads the models) has not run: the engine is None.
+    app = create_app(Settings(model=str(tiny_t5_dir)))
+    loading = TestClient(app)
+    assert app.state.engine is None
+    assert loading.get("/healthz").status_code == 200
+    ready = loading.get("/readyz")
+    assert_problem(ready, 503)
+    assert ready.headers["retry-after"] == "5"
+    payload = {"articles": [{"text": SHORT_REPORTS[0]}]}
+    assert_problem(loading.post("/v1/summaries", json=payload), 503)
+
+
+def test_extractive_fallback_when_the_model_is_missing(fallback_settings: Settings, seed_texts: dict[str, str]) -> None:
+    with TestClient(create_app(fallback_settings)) as fallback:
+        ready = wait_until_ready(fallback)
+        model = ready["model"]
+        assert isinstance(model, dict)
+        assert model["mode"] == "extractive"
+        assert fallback_settings.model in str(model["reason"])
+        assert "extractive" in str(ready["warning"])
+        response = summarize(fallback, {"articles": articles(seed_texts, ["000", "003"])})
+    assert response.model.name == "extractive-fallback"
+    assert response.model.mode == "extractive"
+    assert response.clusters
+    for cluster in response.clusters:
+        consensus = cluster.consensus
+        point_texts = {p.text for p in consensus.points}
+        assert consensus.mode == "extractive"
+        assert consensus.headline is None
+        assert consensus.sentences
+        assert {s.text for s in consensus.sentences} <= point_texts
+        assert consensus.summary == " ".join(s.text for s in consensus.sentences)
+        assert consensus.points_used_for_summary == len(consensus.sentences)
+
+
+def test_require_model_stops_the_start_when_the_model_is_missing(
+    fallback_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSFUSE_REQUIRE_MODEL", "true")
+    monkeypatch.setenv("NEWSFUSE_MODEL", fallback_settings.model)
+    settings = Settings()
+    assert settings.require_model
+    with pytest.raises(ModelUnavailableError, match="no-such-model"), TestClient(create_app(settings)):
+        pass
+
+
+def test_openapi_lists_the_summaries_endpoint(client: TestClient) -> None:
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "post" in paths["/v1/summaries"]
+    assert {"/healthz", "/readyz"} <= set(paths)
+
+
+# A real server ---------------------------------------------------------------------------------------------
+
+
+def test_served_by_uvicorn_over_a_real_socket(engine: Engine) -> None:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(engine=engine), log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.05)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as http:
+            assert http.get("/healthz").json() == {"status": "ok"}
+            assert http.get("/readyz").status_code == 200
+            response = http.post("/v1/summaries", json={"articles": [{"id": "a", "text": SHORT_REPORTS[0]}]})
+            assert response.status_code == 200, response.text
+            assert SummariesResponse.model_validate(response.json()).articles[0].id == "a"
+            assert_problem(http.post("/v1/summaries", json={"articles": []}), 422)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+    assert not thread.is_alive()
