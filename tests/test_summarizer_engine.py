@@ -9,7 +9,6 @@ import torch
 
 from service.models.base import SummaryRequest, clip_words
 from service.models.loader import load_seq2seq
-from service.models.random_init import build_t5
 from service.models.seq2seq import TOKENS_PER_WORD, PromptedSeq2Seq, TransformersSeq2Seq
 from service.settings import PROJECT_ROOT, Settings
 
@@ -22,9 +21,8 @@ POINTS = tuple(
 
 
 @pytest.fixture(scope="module")
-def t5_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    texts = [p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")]
-    return build_t5(tmp_path_factory.mktemp("t5"), texts, shape="tiny")
+def t5_dir(tiny_t5_dir: Path) -> Path:
+    return tiny_t5_dir
 
 
 def _load(t5_dir: Path, **extra: object) -> PromptedSeq2Seq:

@@ -1,0 +1,117 @@
+"""Disagreement detectors on small clusters: real conflicts found, paraphrase and detail left alone."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from service.engine import Engine
+from service.pipeline.align import build_table
+from service.pipeline.clean import clean_article
+from service.pipeline.disagreements import find_disagreements
+from service.pipeline.sentences import split_sentences
+from service.pipeline.types import ArticleInput, CleanArticle, Disagreement
+
+
+def _analyse(engine: Engine, *reports: tuple[str, str, date | None]) -> list[Disagreement]:
+    articles: list[CleanArticle] = [
+        clean_article(ArticleInput(id=f"a{k}", text=text, source=source, published_at=published))
+        for k, (source, text, published) in enumerate(reports)
+    ]
+    sentences = [s for a in articles for s in split_sentences(a)]
+    table = build_table(articles, sentences, engine.embedder)
+    settings = engine.settings
+    return find_disagreements(
+        table,
+        topic_threshold=settings.topic_similarity,
+        align_threshold=settings.align_similarity,
+        min_confidence=settings.disagreement_min_confidence,
+    )
+
+
+def test_conflicting_troop_numbers_are_a_number_disagreement(engine: Engine) -> None:
+    found = _analyse(
+        engine,
+        ("Reuters", "Russia has massed 100,000 troops near the border with Ukraine, officials in Kyiv said.", None),
+        ("AP", "Russia has massed 130,000 troops near the border with Ukraine, officials in Kyiv said.", None),
+    )
+    [dis] = [d for d in found if d.kind == "number"]
+    assert "troop" in dis.aspect
+    claims = {p.claim for p in dis.positions}
+    assert any("100,000" in c for c in claims) and any("130,000" in c for c in claims)
+    assert {s.source for p in dis.positions for s in p.support} == {"Reuters", "AP"}
+
+
+def test_approximate_figures_that_overlap_agree(engine: Engine) -> None:
+    found = _analyse(
+        engine,
+        ("Reuters", "Russia has deployed over 100,000 troops near the border with Ukraine.", None),
+        ("AP", "Russia has deployed more than 100,000 troops near the border with Ukraine.", None),
+        ("AFP", "Russia has deployed about 100,000 troops near the border with Ukraine.", None),
+    )
+    assert [d for d in found if d.kind == "number"] == []
+
+
+def test_weekdays_are_compared_as_dates_of_each_articles_own_day(engine: Engine) -> None:
+    # Both papers of Wednesday 2 February 2022: "Tuesday" in both is the same day, so no conflict...
+    same = _analyse(
+        engine,
+        ("A", "Blinken and Lavrov held a phone call on Tuesday about Ukraine.", date(2022, 2, 2)),
+        ("B", "Blinken and Lavrov held a telephone conversation Tuesday about Ukraine.", date(2022, 2, 2)),
+    )
+    assert [d for d in same if d.kind == "date"] == []
+    # ...while "Tuesday" from a Wednesday paper and "yesterday" from a Tuesday paper are different days.
+    differ = _analyse(
+        engine,
+        ("A", "Blinken and Lavrov held a phone call on Tuesday about Ukraine.", date(2022, 2, 2)),
+        ("B", "Blinken and Lavrov held a phone call yesterday about Ukraine.", date(2022, 2, 1)),
+    )
+    [dis] = [d for d in differ if d.kind == "date"]
+    assert dis.aspect == "day of the call"
+    assert {p.claim for p in dis.positions} == {"Tuesday 1 February 2022", "Monday 31 January 2022"}
+
+
+def test_the_day_of_an_announcement_is_not_the_day_of_the_event(engine: Engine) -> None:
+    found = _analyse(
+        engine,
+        (
+            "A",
+            "The State Department said on Tuesday, following a phone call between Blinken and Lavrov, "
+            "that talks would continue.",
+            date(2022, 2, 2),
+        ),
+        ("B", "Blinken and Lavrov held a phone call on Monday about Ukraine.", date(2022, 2, 2)),
+    )
+    assert [d for d in found if d.kind == "date"] == []
+
+
+def test_a_claim_and_its_negation_are_a_polarity_disagreement(engine: Engine) -> None:
+    found = _analyse(
+        engine,
+        ("A", "The German chancellor will attend the summit in Brussels next week.", None),
+        ("B", "The German chancellor will not attend the summit in Brussels next week.", None),
+    )
+    [dis] = [d for d in found if d.kind == "polarity"]
+    sides = {p.claim: {s.source for s in p.support} for p in dis.positions}
+    assert sides == {"affirms": {"A"}, "denies": {"B"}}
+
+
+def test_paraphrase_and_extra_detail_are_not_disagreements(engine: Engine) -> None:
+    found = _analyse(
+        engine,
+        ("A", "Blinken urged Russia to de-escalate tensions on its border with Ukraine.", None),
+        (
+            "B",
+            "The US secretary of state called on Moscow to reduce tensions at the Ukrainian border and to "
+            "withdraw troops and equipment.",
+            None,
+        ),
+    )
+    assert found == []
+
+
+def test_one_source_has_no_disagreements(engine: Engine) -> None:
+    found = _analyse(
+        engine,
+        ("A", "Russia has massed 100,000 troops near the border. Later it said 130,000 troops were there.", None),
+    )
+    assert found == []
