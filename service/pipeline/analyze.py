@@ -96,6 +96,9 @@ def analyze(
             workers=settings.dedup_workers,
         )
     copies_of: dict[str, DuplicateGroup] = {g.kept: g for g in dedup.groups}
+    with timer.stage("sentences"):
+        # Split once: grouping compares sentences across articles and alignment needs them again.
+        sentences_of = {a.id: split_sentences(a) for a in dedup.kept}
     with timer.stage("group"):
         if group_events:
             params = GroupingParams(
@@ -108,16 +111,15 @@ def analyze(
                 neighbors=settings.group_neighbors,
                 missing_score=settings.group_missing_score,
             )
-            clusters = event_clusters(dedup.kept, embedder, params)
+            clusters = event_clusters(dedup.kept, embedder, params, sentences=[sentences_of[a.id] for a in dedup.kept])
         else:
             clusters = [list(dedup.kept)]
     clusters.sort(key=lambda c: -len(c))
 
     staged: list[_Staged] = []
     for members in clusters:
-        with timer.stage("sentences"):
-            sentences = [s for a in members for s in split_sentences(a)]
         with timer.stage("align"):
+            sentences = [s for a in members for s in sentences_of[a.id]]
             table = build_table(members, sentences, embedder)
             independent = len(set(independence_keys(members).values()))
             if independent >= 2:
