@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
+# Without a terminal on stderr (CI logs, pipes), a progress bar is drawn only for this many files or more.
+MANY_FILES = 100
 
 
-def _read_articles(paths: list[Path]) -> list[tuple[str, str, bool]]:
-    """(id, content, is_html) for each file; a folder contributes its .txt/.html files in name order."""
+def _find_files(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -21,6 +26,11 @@ def _read_articles(paths: list[Path]) -> list[tuple[str, str, bool]]:
             raise SystemExit(f"error: {path} does not exist")
     if not files:
         raise SystemExit("error: no .txt or .html articles found in " + ", ".join(map(str, paths)))
+    return files
+
+
+def _read_articles(files: list[Path], progress: _Progress | None = None) -> list[tuple[str, str, bool]]:
+    """(id, content, is_html) for each file; a folder contributes its .txt/.html files in name order."""
     articles = []
     for file in files:
         try:
@@ -28,7 +38,70 @@ def _read_articles(paths: list[Path]) -> list[tuple[str, str, bool]]:
         except (OSError, UnicodeDecodeError) as exc:
             raise SystemExit(f"error: cannot read {file} as UTF-8 text: {exc}") from exc
         articles.append((file.stem, content, file.suffix.lower() in (".html", ".htm")))
+        if progress is not None:
+            progress.advance(f"reading {file.name}")
     return articles
+
+
+class _Progress:
+    """One progress bar on stderr: reading the files (one step each), loading models, then the pipeline.
+
+    The pipeline part advances per stage when ``analyze`` reports progress (a ``progress`` callback),
+    and in one step when it does not.
+    """
+
+    PIPELINE_STEPS = 100
+
+    def __init__(self, files: int, enabled: bool) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(
+            total=files + 1 + self.PIPELINE_STEPS,
+            file=sys.stderr,
+            disable=not enabled,
+            unit="step",
+            dynamic_ncols=True,
+            mininterval=0.2 if sys.stderr.isatty() else 5.0,
+            bar_format="{desc:<32.32} {percentage:3.0f}%|{bar}| {elapsed}<{remaining}",
+        )
+        self.pipeline_done = 0
+
+    def advance(self, description: str, steps: int = 1) -> None:
+        self.bar.set_description_str(description, refresh=False)
+        self.bar.update(steps)
+
+    def stage(self, stage: str, fraction: float) -> None:
+        """``fraction`` of the whole pipeline is done, now in ``stage``."""
+        target = max(self.pipeline_done, min(self.PIPELINE_STEPS, round(fraction * self.PIPELINE_STEPS)))
+        self.advance(stage, target - self.pipeline_done)
+        self.pipeline_done = target
+
+    def close(self) -> None:
+        self.stage("done", 1.0)
+        self.bar.close()
+
+
+def _on_progress(progress: _Progress) -> Callable[..., None]:
+    """A callback for ``analyze(progress=...)``: ``(stage, fraction)`` or one object with those attributes."""
+
+    def report(*args: Any, **kwargs: Any) -> None:
+        event = args[0] if len(args) == 1 else None
+        stage = kwargs.get("stage", getattr(event, "stage", args[0] if args else "analysing"))
+        fraction = kwargs.get("fraction", getattr(event, "fraction", args[1] if len(args) > 1 else 0.0))
+        if isinstance(fraction, int | float):
+            progress.stage(str(stage), float(fraction))
+
+    return report
+
+
+@contextmanager
+def _progress(files: int, choice: bool | None) -> Iterator[_Progress]:
+    enabled = choice if choice is not None else sys.stderr.isatty() or files >= MANY_FILES
+    progress = _Progress(files, enabled)
+    try:
+        yield progress
+    finally:
+        progress.bar.close()
 
 
 def _summarize(args: argparse.Namespace) -> int:
@@ -38,34 +111,48 @@ def _summarize(args: argparse.Namespace) -> int:
     from service.pipeline.analyze import analyze
     from service.pipeline.clean import EmptyArticleError
     from service.pipeline.types import ArticleInput
-    from service.report import to_markdown
+    from service.report import to_html, to_markdown
     from service.settings import get_settings
 
     settings = get_settings()
     configure_logging(settings)
-    raw = _read_articles(args.paths)
-    inputs = [
-        ArticleInput(id=i, html=content) if is_html else ArticleInput(id=i, text=content) for i, content, is_html in raw
-    ]
-    engine = Engine.load(settings)
-    try:
-        analysis = analyze(
-            inputs,
-            embedder=engine.embedder,
-            summarizer=engine.summarizer,
-            settings=settings,
-            group_events=not args.one_cluster,
-            max_summary_words=args.max_summary_words,
-        )
-    except EmptyArticleError as exc:
-        print(
-            f"error: article {exc.article_id!r} has no story text left after boilerplate removal",
-            file=sys.stderr,
-        )
-        return 2
+    files = _find_files(args.paths)
+    with _progress(len(files), args.progress) as progress:
+        raw = _read_articles(files, progress)
+        inputs = [
+            ArticleInput(id=i, html=content) if is_html else ArticleInput(id=i, text=content)
+            for i, content, is_html in raw
+        ]
+        progress.advance("loading models", 0)
+        engine = Engine.load(settings)
+        progress.advance("analysing")
+        # Per-stage progress where the pipeline reports it (an optional ``progress`` callback).
+        extra: dict[str, Any] = {}
+        if "progress" in inspect.signature(analyze).parameters:
+            extra["progress"] = _on_progress(progress)
+        try:
+            analysis = analyze(
+                inputs,
+                embedder=engine.embedder,
+                summarizer=engine.summarizer,
+                settings=settings,
+                group_events=not args.one_cluster,
+                max_summary_words=args.max_summary_words,
+                **extra,
+            )
+        except EmptyArticleError as exc:
+            progress.bar.close()
+            print(
+                f"error: article {exc.article_id!r} has no story text left after boilerplate removal",
+                file=sys.stderr,
+            )
+            return 2
+        progress.close()
     response = to_response(analysis, engine)
     if args.format == "markdown":
         sys.stdout.write(to_markdown(response))
+    elif args.format == "html":
+        sys.stdout.write(to_html(response))
     else:
         sys.stdout.write(response.model_dump_json(indent=2) + "\n")
     return 0
@@ -112,7 +199,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     summarize = sub.add_parser("summarize", help="analyse a folder (or files) of raw .txt/.html articles")
     summarize.add_argument("paths", nargs="+", type=Path, metavar="DIR|FILE")
-    summarize.add_argument("--format", choices=("json", "markdown"), default="json")
+    summarize.add_argument(
+        "--format",
+        choices=("json", "markdown", "html"),
+        default="json",
+        help="json: the API's response; markdown: a readable report; html: a self-contained report page",
+    )
+    summarize.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"progress bar on stderr (default: when stderr is a terminal, or for {MANY_FILES}+ files)",
+    )
     summarize.add_argument("--one-cluster", action="store_true", help="do not split into event clusters")
     summarize.add_argument("--max-summary-words", type=int, default=120)
     summarize.set_defaults(run=_summarize)

@@ -14,6 +14,7 @@ from service.api.routes import router
 from service.engine import Engine
 from service.log_config import configure_logging
 from service.settings import Settings, get_settings
+from service.web.routes import router as web_router
 
 log = structlog.get_logger(__name__)
 
@@ -54,5 +55,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     install_problem_handlers(app)
     app.include_router(router)
+    app.include_router(web_router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     return app
