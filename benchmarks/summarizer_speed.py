@@ -11,7 +11,9 @@ Ours:
 - ``ours``: ``TransformersSeq2Seq.summarize`` (batched across clusters, ``inference_mode``, longest
   prompts batched together);
 - ``ours-int8``: the same with dynamic int8 quantization of the Linear layers;
-- ``ours-ct2``: the CTranslate2 backend on an int8 conversion.
+- ``ours-ct2``: the CTranslate2 backend on an int8 conversion;
+- ``ours-ct2-fp32``: the same engine without quantization, which separates the engine's speed from
+  int8's effect on the output.
 
 Each variant runs in its own process so its peak memory (ru_maxrss, model load included) is its own.
 Output quality is ROUGE-L F1 of each variant's summaries against ``baseline-same-input``'s summaries of
@@ -41,7 +43,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-VARIANTS = ("baseline", "baseline-same-input", "ours", "ours-int8", "ours-ct2")
+VARIANTS = ("baseline", "baseline-same-input", "ours", "ours-int8", "ours-ct2", "ours-ct2-fp32")
 LATENCY_REPEATS = 5
 
 
@@ -75,6 +77,25 @@ def build_inputs(n_clusters: int, seed: int) -> list[dict[str, Any]]:
     return clusters
 
 
+def fit_to_window(inputs: list[dict[str, Any]], model: str, max_words: int) -> list[dict[str, Any]]:
+    """Keep each cluster's top points that fit the model window in one prompt.
+
+    Otherwise ours would condense (map-reduce: more generation) where the baseline silently truncates,
+    and the two would not do the same work on the same input.
+    """
+    from service.models.loader import load_seq2seq
+
+    summarizer = load_seq2seq(_settings(model))
+    for cluster in inputs:
+        points = list(cluster["points"])
+        while len(points) > 1 and summarizer.count_tokens(summarizer.prompts.summary.render(points, max_words)) > (
+            summarizer.window
+        ):
+            points.pop()
+        cluster["points"] = points
+    return inputs
+
+
 def _gen_kwargs(summarizer: Any, max_words: int) -> dict[str, Any]:
     from service.models.seq2seq import TOKENS_PER_WORD
 
@@ -101,6 +122,8 @@ def run_variant(name: str, model: str, inputs: list[dict[str, Any]], max_words: 
         summarizer = load_seq2seq(_settings(model, quantize_int8=True))
     elif name == "ours-ct2":
         summarizer = load_seq2seq(_settings(model, backend="ctranslate2"))
+    elif name == "ours-ct2-fp32":
+        summarizer = load_seq2seq(_settings(model, backend="ctranslate2", ct2_compute_type="float32"))
     else:
         summarizer = load_seq2seq(_settings(model))
     load_s = time.perf_counter() - started
@@ -190,12 +213,13 @@ def main() -> int:
         texts = [p.read_text(encoding="utf-8") for p in (ROOT / "seeds").glob("*.txt")]
         model = str(build_t5(work / f"t5-{args.shape}", texts, shape=args.shape, vocab_size=2000))
     variants = [v for v in args.variants.split(",") if v]
-    ct2_dir = work / "ct2-int8"
-    if "ours-ct2" in variants:
-        from service.models.ctranslate2_backend import convert
+    ct2_dirs = {"ours-ct2": work / "ct2-int8", "ours-ct2-fp32": work / "ct2-float32"}
+    for variant, directory in ct2_dirs.items():
+        if variant in variants:
+            from service.models.ctranslate2_backend import convert
 
-        convert(model, ct2_dir, "int8")
-    inputs = build_inputs(args.clusters, args.seed)
+            convert(model, directory, "int8" if variant == "ours-ct2" else "float32")
+    inputs = fit_to_window(build_inputs(args.clusters, args.seed), model, args.max_words)
     (work / "inputs.json").write_text(json.dumps(inputs))
 
     results: dict[str, dict[str, Any]] = {}
@@ -208,7 +232,7 @@ def main() -> int:
             "--inputs",
             str(work / "inputs.json"),
             "--model",
-            str(ct2_dir if variant == "ours-ct2" else model),
+            str(ct2_dirs.get(variant, model)),
             "--max-words",
             str(args.max_words),
         ]
