@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import threading
 
 import pysbd
 
@@ -18,9 +18,16 @@ MIN_SENTENCE_CHARS = 12
 MIN_SENTENCE_WORDS = 4
 
 
-@lru_cache(maxsize=1)
+_LOCAL = threading.local()
+
+
 def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+    """One segmenter per thread: ``Segmenter.segment`` keeps the text it works on in the instance, so two
+    threads sharing one (concurrent requests, job workers) would split each other's text."""
+    segmenter: pysbd.Segmenter | None = getattr(_LOCAL, "segmenter", None)
+    if segmenter is None:
+        segmenter = _LOCAL.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    return segmenter
 
 
 def _split_glued(text: str, start: int, end: int) -> list[tuple[int, int]]:
