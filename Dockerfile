@@ -22,7 +22,11 @@ RUN python -m service download-model --model "${MODEL_ID}"
 
 FROM python:${PYTHON_VERSION}-slim AS runtime
 ARG MODEL_ID=google/flan-t5-base
-RUN useradd --create-home --uid 10001 newsfuse
+# /data holds the job queue and results (SQLite, NEWSFUSE_JOBS_DB): writable by the non-root user; mount a
+# volume there so queued jobs and finished results survive a new container.
+RUN useradd --create-home --uid 10001 newsfuse \
+    && mkdir -p /data \
+    && chown newsfuse:newsfuse /data
 COPY --from=build /opt/venv /opt/venv
 COPY --from=weights --chown=newsfuse:newsfuse /opt/hf /opt/hf
 WORKDIR /app
@@ -34,8 +38,10 @@ ENV PATH=/opt/venv/bin:$PATH \
     TRANSFORMERS_OFFLINE=1 \
     PYTHONUNBUFFERED=1 \
     NEWSFUSE_MODEL=${MODEL_ID} \
-    NEWSFUSE_PROMPTS_DIR=/app/prompts
+    NEWSFUSE_PROMPTS_DIR=/app/prompts \
+    NEWSFUSE_JOBS_DB=/data/newsfuse-jobs.sqlite3
 USER 10001
+VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
     CMD ["python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,6 +74,40 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = True
+
+    # Production hardening: asynchronous jobs, limits, access control (service/api/access.py, service/jobs/)
+    jobs_db: Path = Field(Path("newsfuse-jobs.sqlite3"), description="SQLite file of the job queue and results.")
+    jobs_workers: int = Field(1, ge=0, description="Threads running jobs in the app process (0: jobs wait).")
+    jobs_queue_size: int = Field(100, ge=1, description="Queued jobs at most; above, POST /v1/jobs answers 503.")
+    jobs_retention_s: float = Field(86_400.0, gt=0, description="Finished jobs are kept this long, then purged.")
+    jobs_max_attempts: int = Field(3, ge=1, description="Runs of a job interrupted by shutdowns before it fails.")
+    jobs_shutdown_grace_s: float = Field(
+        30.0, ge=0, description="How long shutdown waits for running jobs (stopped at their next stage)."
+    )
+    max_total_tokens: int = Field(
+        500_000, ge=1, description="Whitespace-separated words across all articles of a request (413 above)."
+    )
+    request_timeout_s: float = Field(
+        120.0, gt=0, description="POST /v1/summaries gives up after this long (504); use POST /v1/jobs for long work."
+    )
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, repr=False, description="Accepted API keys (comma-separated or a JSON list); none: open."
+    )
+    rate_limit_per_minute: float = Field(0.0, ge=0, description="Requests per key (or client IP); 0: no limit.")
+    rate_limit_burst: int = Field(20, ge=1, description="Requests a client may send at once before the rate applies.")
+    cors_allow_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Origins allowed by CORS (comma-separated or a JSON list); none: CORS off."
+    )
+
+    @field_validator("api_keys", "cors_allow_origins", mode="before")
+    @classmethod
+    def _string_list(cls, value: Any) -> Any:
+        """``a,b`` or ``["a", "b"]`` from the environment; blanks dropped."""
+        if isinstance(value, str):
+            text = value.strip()
+            items = json.loads(text) if text.startswith("[") else text.split(",")
+            return [str(item).strip() for item in items if str(item).strip()]
+        return value
 
 
 @lru_cache

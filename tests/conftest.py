@@ -8,9 +8,12 @@ path as real weights. The sentence embedder is the real all-MiniLM-L6-v2 the pro
 from __future__ import annotations
 
 import os
+import tempfile
 
 # Before transformers / huggingface_hub are imported: a hub lookup would hang on an offline host.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Apps built with default settings keep their job queue out of the checkout (one scratch file per run).
+os.environ.setdefault("NEWSFUSE_JOBS_DB", os.path.join(tempfile.mkdtemp(prefix="newsfuse-tests-"), "jobs.sqlite3"))
 
 from collections.abc import Iterator
 from pathlib import Path

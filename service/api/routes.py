@@ -1,25 +1,33 @@
-"""Routes: health, readiness and the summaries endpoint."""
+"""Routes: health, readiness, metrics and the summaries endpoint."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from service.api.convert import to_inputs, to_response
+from service.api.limits import check_tokens, run_with_deadline
+from service.api.metrics import CONTENT_TYPE_LATEST, Metrics, TimedSummarizer
 from service.api.problems import PROBLEM_JSON, ProblemError
 from service.api.schemas import ProblemDetails, SummariesRequest, SummariesResponse
 from service.engine import Engine
 from service.pipeline.analyze import analyze
 from service.pipeline.clean import EmptyArticleError
 from service.pipeline.types import ArticleInput
+from service.settings import Settings
 
 router = APIRouter()
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemDetails, "content": {PROBLEM_JSON: {}}} for status in (400, 413, 415, 422, 503)
 }
+HARDENED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemDetails, "content": {PROBLEM_JSON: {}}} for status in (401, 403, 429)
+}
+"""Answers of every /v1/ route with API keys or rate limits on (service/api/access.py)."""
 _CONTROL = {c for c in range(32) if chr(c) not in "\t\n\r\f"}
 
 
@@ -47,8 +55,21 @@ def readyz(request: Request) -> JSONResponse:
     return JSONResponse(body)
 
 
-def _check_limits(inputs: list[ArticleInput], engine: Engine) -> None:
-    settings = engine.settings
+@router.get("/metrics", tags=["health"], include_in_schema=False)
+def metrics(request: Request) -> Response:
+    """Prometheus exposition format; open like /healthz and /readyz."""
+    registry: Metrics = request.app.state.metrics
+    return Response(registry.render(), media_type=CONTENT_TYPE_LATEST)
+
+
+def app_settings(request: Request) -> Settings:
+    """The app's settings (``create_app``'s), which hold the new limits even when an engine with other
+    settings was passed in (tests share one engine)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _check_limits(inputs: list[ArticleInput], settings: Settings) -> None:
     if len(inputs) > settings.max_articles:
         raise ProblemError(
             413,
@@ -101,24 +122,32 @@ def _check_limits(inputs: list[ArticleInput], engine: Engine) -> None:
         )
 
 
-@router.post(
-    "/v1/summaries",
-    tags=["summaries"],
-    response_model=SummariesResponse,
-    responses=PROBLEM_RESPONSES,
-    summary="What the articles agree on and where they disagree",
-)
-def create_summary(body: SummariesRequest, engine: Annotated[Engine, Depends(get_engine)]) -> SummariesResponse:
+def prepare(body: SummariesRequest, limits: Settings, app: Settings) -> list[ArticleInput]:
+    """The pipeline's inputs for a request, refused (problem details) over any limit."""
     inputs = to_inputs(body.articles)
-    _check_limits(inputs, engine)
+    _check_limits(inputs, limits)
+    check_tokens(inputs, app)
+    return inputs
+
+
+def summarize(
+    body: SummariesRequest,
+    inputs: list[ArticleInput],
+    engine: Engine,
+    *,
+    metrics: Metrics | None = None,
+    progress: Callable[[str, float], None] | None = None,
+) -> SummariesResponse:
+    """The analysis behind POST /v1/summaries and every job: one function, so both answer the same."""
     try:
         analysis = analyze(
             inputs,
             embedder=engine.embedder,
-            summarizer=engine.summarizer,
+            summarizer=TimedSummarizer(engine.summarizer, metrics) if metrics is not None else engine.summarizer,
             settings=engine.settings,
             group_events=body.group_events,
             max_summary_words=body.max_summary_words,
+            progress=progress,
         )
     except EmptyArticleError as exc:
         index = next(i for i, a in enumerate(inputs) if a.id == exc.article_id)
@@ -136,4 +165,32 @@ def create_summary(body: SummariesRequest, engine: Annotated[Engine, Depends(get
                 }
             ],
         ) from exc
+    if metrics is not None:
+        metrics.observe_stages(analysis.timings_ms)
     return to_response(analysis, engine)
+
+
+@router.post(
+    "/v1/summaries",
+    tags=["summaries"],
+    response_model=SummariesResponse,
+    responses={
+        **PROBLEM_RESPONSES,
+        **HARDENED_RESPONSES,
+        504: {"model": ProblemDetails, "content": {PROBLEM_JSON: {}}},
+    },
+    summary="What the articles agree on and where they disagree",
+)
+async def create_summary(
+    body: SummariesRequest,
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    settings: Annotated[Settings, Depends(app_settings)],
+) -> SummariesResponse:
+    """Answers within NEWSFUSE_REQUEST_TIMEOUT_S or with 504; POST /v1/jobs takes work of any length."""
+    inputs = prepare(body, engine.settings, settings)
+    metrics: Metrics | None = getattr(request.app.state, "metrics", None)
+    return await run_with_deadline(
+        lambda tracker: summarize(body, inputs, engine, metrics=metrics, progress=tracker),
+        timeout_s=settings.request_timeout_s,
+    )

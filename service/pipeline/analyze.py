@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
@@ -81,11 +81,17 @@ def analyze(
     settings: Settings,
     group_events: bool = True,
     max_summary_words: int = 120,
+    progress: Callable[[str, float], None] | None = None,
 ) -> Analysis:
+    """``progress(stage, fraction)``, when given, is called as each stage starts (fraction of the work done)."""
     timer = _Timer()
     started = time.perf_counter()
+    if progress is not None:
+        progress("clean", 0.0)
     with timer.stage("clean"):
         articles = [clean_article(a) for a in inputs]
+    if progress is not None:
+        progress("dedup", 0.05)
     with timer.stage("dedup"):
         dedup = near_duplicates(
             articles,
@@ -96,9 +102,13 @@ def analyze(
             workers=settings.dedup_workers,
         )
     copies_of: dict[str, DuplicateGroup] = {g.kept: g for g in dedup.groups}
+    if progress is not None:
+        progress("sentences", 0.1)
     with timer.stage("sentences"):
         # Split once: grouping compares sentences across articles and alignment needs them again.
         sentences_of = {a.id: split_sentences(a) for a in dedup.kept}
+    if progress is not None:
+        progress("group", 0.15)
     with timer.stage("group"):
         if group_events:
             params = GroupingParams(
@@ -117,7 +127,9 @@ def analyze(
     clusters.sort(key=lambda c: -len(c))
 
     staged: list[_Staged] = []
-    for members in clusters:
+    for position, members in enumerate(clusters):
+        if progress is not None:
+            progress("align", round(0.3 + 0.3 * position / len(clusters), 4))
         with timer.stage("align"):
             sentences = [s for a in members for s in sentences_of[a.id]]
             table = build_table(members, sentences, embedder)
@@ -135,6 +147,8 @@ def analyze(
             )
         staged.append((members, points, disagreements, independent))
 
+    if progress is not None:
+        progress("summarize", 0.6)
     with timer.stage("summarize"):
         ordered = [summary_inputs(points, _contested(points, dis)) for _, points, dis, _ in staged]
         options = SummaryOptions(
@@ -145,6 +159,8 @@ def analyze(
         )
         summaries = summarize_clusters(ordered, summarizer, embedder, options)
     if settings.describe_disagreements:
+        if progress is not None:
+            progress("describe_disagreements", 0.9)
         with timer.stage("describe_disagreements"):
             staged = _describe(staged, summarizer)
 

@@ -1,0 +1,1 @@
+"""Asynchronous analysis jobs: a durable queue and results in SQLite, run by worker threads in the app process."""
