@@ -66,6 +66,7 @@ def _stats(cluster: ClusterOut) -> str:
 
 
 SINGLE_SOURCE_NOTE = "Only one independent source reports this story: nothing here is confirmed by another."
+CONTESTED_NOTE = "Sources differ on a detail of this wording (see the disagreements):"
 EXTRACTIVE_NOTE = "No summarization model is loaded: summaries are composed from the consensus points (extractive)."
 
 
@@ -127,6 +128,8 @@ def to_markdown(response: SummariesResponse) -> str:
             sources = ", ".join(f"**{s}**" for s in _unique(names.source(s.article_id) for s in point.support))
             lines.append(f"{number}. {point.text}")
             lines.append(f"   - {_plural(point.independent_sources, 'independent source')}: {sources}")
+            if point.contested:
+                lines.append(f"   - **{CONTESTED_NOTE}** {', '.join(point.contested)}")
             lines += [f"   - {_md_quote(s, names)}" for s in point.support]
         if not consensus.points:
             lines.append("No points.")
@@ -150,6 +153,7 @@ h3 { font-size: 1rem; text-transform: uppercase; letter-spacing: 0.03em; color: 
 .story { border: 1px solid #c9d1db; border-radius: 0.5rem; padding: 1rem 1.25rem; margin: 1.25rem 0; }
 .summary { background: #f5f7fa; border-left: 4px solid #0b57d0; padding: 0.6rem 0.9rem; margin: 0.25rem 0; }
 .note { background: #fff4d6; color: #6b4400; padding: 0.4rem 0.75rem; border-radius: 0.3rem; }
+.contested { background: #fff4d6; color: #6b4400; padding: 0.2rem 0.5rem; border-radius: 0.3rem; font-size: 0.9rem; }
 .badge { display: inline-block; padding: 0.05rem 0.5rem; border-radius: 1rem; font-size: 0.8rem; font-weight: 600;
   background: #e3ecfb; color: #0a3d8f; margin: 0.1rem 0.15rem 0.1rem 0; white-space: nowrap; }
 .badge.flag { background: #3d4550; color: #fff; text-transform: uppercase; letter-spacing: 0.04em; }
@@ -236,6 +240,11 @@ def _html_cluster(cluster: ClusterOut, names: _Names) -> str:
             parts.append(
                 f'<li class="point"><p>{escape(point.text)}</p>'
                 f'<p class="muted sources">{_plural(point.independent_sources, "independent source")}: {sources}</p>'
+                + (
+                    f'<p class="contested"><strong>{CONTESTED_NOTE}</strong> {escape(", ".join(point.contested))}</p>'
+                    if point.contested
+                    else ""
+                )
                 + "".join(_html_quote(s, names) for s in point.support)
                 + "</li>"
             )

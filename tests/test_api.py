@@ -203,6 +203,18 @@ def test_date_disagreement_monday_versus_tuesday(call_cluster: ClusterOut) -> No
     assert 0.5 <= disagreement.confidence <= 1.0
 
 
+def test_a_point_worded_with_the_disputed_weekday_is_flagged_as_contested(call_cluster: ClusterOut) -> None:
+    points = call_cluster.consensus.points
+    monday = [p for p in points if "on Monday" in p.text]
+    assert monday, [p.text for p in points]
+    assert all("day of the call" in p.contested for p in monday)
+    # Points whose own wording names no weekday are not flagged, even when another supporting quote does.
+    unworded = [p for p in points if not any(day in p.text for day in ("Monday", "Tuesday"))]
+    assert unworded and all("day of the call" not in p.contested for p in unworded)
+    aspects = {d.aspect for d in call_cluster.disagreements}
+    assert all(set(p.contested) <= aspects for p in points)
+
+
 def test_attribution_disagreement_whether_russia_gave_its_account(call_cluster: ClusterOut) -> None:
     found = [d for d in call_cluster.disagreements if d.kind == "attribution" and "russia" in d.aspect.lower()]
     assert found, [d.aspect for d in call_cluster.disagreements]

@@ -7,9 +7,11 @@ from datetime import date
 from service.engine import Engine
 from service.pipeline.align import build_table
 from service.pipeline.clean import clean_article
+from service.pipeline.consensus import mark_contested
 from service.pipeline.disagreements import find_disagreements
 from service.pipeline.sentences import split_sentences
-from service.pipeline.types import ArticleInput, CleanArticle, Disagreement
+from service.pipeline.summarize import summary_inputs
+from service.pipeline.types import ArticleInput, CleanArticle, ConsensusPoint, Disagreement, Position, Support
 
 
 def _analyse(engine: Engine, *reports: tuple[str, str, date | None]) -> list[Disagreement]:
@@ -115,3 +117,26 @@ def test_one_source_has_no_disagreements(engine: Engine) -> None:
         ("A", "Russia has massed 100,000 troops near the border. Later it said 130,000 troops were there.", None),
     )
     assert found == []
+
+
+def test_a_consensus_point_worded_with_a_disputed_detail_is_marked_contested() -> None:
+    def support(article: str, start: int, quote: str) -> Support:
+        return Support(article_id=article, source=article.upper(), quote=quote, start=start, end=start + len(quote))
+
+    monday = support("a", 0, "The ministers spoke by phone on Monday.")
+    tuesday = support("b", 40, "The ministers held a phone call Tuesday.")
+    other = support("b", 0, "They discussed the crisis in Ukraine.")
+    points = [
+        ConsensusPoint(text=monday.quote, support=(monday, tuesday), independent_sources=2, score=3.0),
+        ConsensusPoint(text=other.quote, support=(other, tuesday), independent_sources=2, score=2.0),
+    ]
+    day = Disagreement(
+        aspect="day of the call",
+        kind="date",
+        confidence=0.9,
+        positions=(Position(claim="Monday", support=(monday,)), Position(claim="Tuesday", support=(tuesday,))),
+    )
+    marked = mark_contested(points, [day])
+    assert [p.contested for p in marked] == [("day of the call",), ()]
+    assert mark_contested(points, []) == points
+    assert [p.text for p in summary_inputs(marked)] == [other.quote, monday.quote]

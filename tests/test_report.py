@@ -19,7 +19,7 @@ from service.api.schemas import ClusterOut, SummariesResponse
 from service.engine import Engine
 from service.pipeline.analyze import analyze
 from service.pipeline.types import ArticleInput
-from service.report import to_html, to_markdown
+from service.report import CONTESTED_NOTE, to_html, to_markdown
 from service.settings import PROJECT_ROOT
 
 VOID = {"meta", "br", "hr", "img", "input", "link", "col", "source", "wbr"}
@@ -140,6 +140,8 @@ def test_html_report_has_the_page_structure(seed_response: SummariesResponse) ->
         assert squash(node.all("p")[0].text) == squash(point.text)
         sources = node.one("p", "sources")
         assert badge_texts(sources) == list(dict.fromkeys(s.source for s in point.support))
+        flagged = [squash(p.text) for p in node.all("p", "contested")]
+        assert flagged == ([f"{CONTESTED_NOTE} {', '.join(point.contested)}"] if point.contested else [])
         quotes = node.all("blockquote")
         assert [(q.attrs["data-article"], int(q.attrs["data-start"] or -1)) for q in quotes] == [
             (s.article_id, s.start) for s in point.support
@@ -275,6 +277,13 @@ def test_markdown_report_has_the_page_structure(seed_response: SummariesResponse
     assert quotes.startswith("| **Quote** | “") and quotes.count(" | ") == 2
     assert sources == "| **Source** | Xinhua | The Washington Times |"
     assert "#### whether Russia gave its own account of the call (attribution, confidence " in section
+    points = section.split("#### Points the sources agree on")[1].split("### Disagreements")[0]
+    items = re.split(r"\n(?=\d+\. )", points.strip())
+    assert len(items) == len(cluster.consensus.points)
+    for item, point in zip(items, cluster.consensus.points, strict=True):
+        flag = f"\n   - **{CONTESTED_NOTE}** {', '.join(point.contested)}\n"
+        assert (flag in item) == bool(point.contested), item
+    assert any("day of the call" in p.contested for p in cluster.consensus.points)
 
 
 def test_markdown_report_keeps_table_rows_intact_and_flags_the_story() -> None:

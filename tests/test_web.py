@@ -227,6 +227,10 @@ def test_the_page_shows_consensus_and_both_seed_disagreements(page: Page) -> Non
     assert points.count() >= 2
     badges = set(points.first.locator(".point-sources .badge.source").all_inner_texts())
     assert badges == {"Xinhua", "heraldglobe.com", "The Washington Times"}
+    monday = points.filter(has_text="on Monday")
+    assert monday.count() == 1
+    assert "day of the call" in monday.locator(".point-contested").inner_text()
+    assert points.locator(".point-contested").count() == 1  # only the point worded with the weekday
 
     day = disagreement_table(page, "day of the call")
     assert "date" in day.locator("caption").inner_text()

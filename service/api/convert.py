@@ -70,6 +70,7 @@ def to_response(analysis: Analysis, engine: Engine) -> SummariesResponse:
                     support=_support(p.support),
                     independent_sources=p.independent_sources,
                     score=p.score,
+                    contested=list(p.contested),
                 )
                 for p in c.points
             ],

@@ -57,6 +57,11 @@ class PointOut(BaseModel):
     support: list[SupportOut]
     independent_sources: int
     score: float
+    contested: list[str] = Field(
+        default_factory=list,
+        description="Aspects of this cluster's disagreements that quote this point's wording (its first "
+        "support): the sources agree on the gist of the point, not on these details of its wording.",
+    )
 
 
 class SummarySentenceOut(BaseModel):

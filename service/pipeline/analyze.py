@@ -11,7 +11,7 @@ from service.models.base import DisagreementPrompt, Summarizer
 from service.models.embeddings import Embedder
 from service.pipeline.align import align_claims, build_table, independence_keys
 from service.pipeline.clean import clean_article
-from service.pipeline.consensus import consensus_points, single_source_points
+from service.pipeline.consensus import consensus_points, mark_contested, single_source_points
 from service.pipeline.dedup import near_duplicates
 from service.pipeline.disagreements import find_disagreements
 from service.pipeline.grouping import GroupingParams, event_clusters
@@ -46,11 +46,6 @@ class _Timer:
             yield
         finally:
             self.ms[name] = round(self.ms.get(name, 0.0) + (time.perf_counter() - start) * 1000, 2)
-
-
-def _contested(points: Sequence[ConsensusPoint], disagreements: Sequence[Disagreement]) -> set[int]:
-    quoted = {(s.article_id, s.start) for d in disagreements for p in d.positions for s in p.support}
-    return {k for k, point in enumerate(points) if any((s.article_id, s.start) in quoted for s in point.support)}
 
 
 _Staged = tuple[list[CleanArticle], list[ConsensusPoint], list[Disagreement], int]
@@ -145,12 +140,12 @@ def analyze(
                 align_threshold=settings.align_similarity,
                 min_confidence=settings.disagreement_min_confidence,
             )
-        staged.append((members, points, disagreements, independent))
+        staged.append((members, mark_contested(points, disagreements), disagreements, independent))
 
     if progress is not None:
         progress("summarize", 0.6)
     with timer.stage("summarize"):
-        ordered = [summary_inputs(points, _contested(points, dis)) for _, points, dis, _ in staged]
+        ordered = [summary_inputs(points) for _, points, _, _ in staged]
         options = SummaryOptions(
             max_words=max_summary_words,
             guard=settings.faithfulness_guard,

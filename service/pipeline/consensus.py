@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from service.pipeline.align import ClaimGroup, SentenceTable
-from service.pipeline.types import ConsensusPoint, Sentence, Support
+from service.pipeline.types import ConsensusPoint, Disagreement, Sentence, Support
 
 PARAPHRASE_SIMILARITY = 0.82
 
@@ -72,3 +74,24 @@ def single_source_points(table: SentenceTable, max_points: int) -> list[Consensu
             )
         )
     return points
+
+
+def mark_contested(points: list[ConsensusPoint], disagreements: list[Disagreement]) -> list[ConsensusPoint]:
+    """Each point with the aspects of the disagreements that quote its wording (the sentence it shows).
+
+    Alignment groups paraphrases, so a point can hold "the call on Monday" and "the call on Tuesday" as
+    one claim; a reader must not take its wording for agreement on the detail the sources dispute. Only
+    the shown sentence counts: a point worded without the disputed detail is not flagged because
+    another of its supporting sentences mentions it.
+    """
+    aspects_of: dict[tuple[str, int], list[str]] = {}
+    for d in disagreements:
+        for position in d.positions:
+            for s in position.support:
+                aspects_of.setdefault((s.article_id, s.start), []).append(d.aspect)
+    marked = []
+    for point in points:
+        shown = point.support[0]  # the centre sentence, whose text is the point's text
+        aspects = aspects_of.get((shown.article_id, shown.start), [])
+        marked.append(replace(point, contested=tuple(dict.fromkeys(aspects))) if aspects else point)
+    return marked

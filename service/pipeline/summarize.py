@@ -25,9 +25,9 @@ class SummaryOptions:
     headlines: bool = True
 
 
-def summary_inputs(points: Sequence[ConsensusPoint], contested: set[int]) -> list[ConsensusPoint]:
+def summary_inputs(points: Sequence[ConsensusPoint]) -> list[ConsensusPoint]:
     """Uncontested points first: a summary of agreement should not pick a side of a disagreement."""
-    return [p for k, p in enumerate(points) if k not in contested] + [p for k, p in enumerate(points) if k in contested]
+    return [p for p in points if not p.contested] + [p for p in points if p.contested]
 
 
 def provenance(sentences: Sequence[str], points: Sequence[ConsensusPoint], embedder: Embedder) -> list[SummarySentence]:

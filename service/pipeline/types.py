@@ -113,6 +113,9 @@ class ConsensusPoint:
     support: tuple[Support, ...]
     independent_sources: int
     score: float
+    contested: tuple[str, ...] = ()
+    """Aspects of this cluster's disagreements that quote the point's own wording (``support[0]``): the
+    sources agree on the gist, not on that detail (e.g. the weekday inside "held a call on Monday")."""
 
 
 @dataclass(frozen=True)

@@ -388,6 +388,14 @@
         `${point.independent_sources} independent source${point.independent_sources === 1 ? "" : "s"}: `,
         sourceBadges(ids),
       ),
+      point.contested && point.contested.length
+        ? el(
+            "p",
+            { class: "point-contested" },
+            el("strong", { text: "Sources differ on a detail of this wording (see the disagreements): " }),
+            point.contested.join(", "),
+          )
+        : null,
       el(
         "details",
         {},
