@@ -2,14 +2,16 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
-from service.models.embeddings import MiniLMEmbedder
+from service.models.embeddings import MemoEmbedder, MiniLMEmbedder
 from service.pipeline.clean import clean_article
 from service.pipeline.grouping import GroupingParams, _sparse_average_linkage, candidate_pairs, event_clusters
 from service.pipeline.types import ArticleInput, CleanArticle
@@ -128,3 +130,24 @@ def test_sparse_average_linkage_does_not_chain() -> None:
     assert sorted(groups) == [[0], [1, 2]]
     groups = _sparse_average_linkage(3, pairs, np.array([0.9, 0.95, 0.9]), [1, 1, 2], params)
     assert sorted(groups) == [[0, 1, 2]]
+
+
+def test_memo_embedder_sends_each_distinct_text_through_the_model_once(embedder: MiniLMEmbedder) -> None:
+    calls: list[list[str]] = []
+
+    class Recording:
+        name = embedder.name
+
+        def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+            calls.append(list(texts))
+            return embedder.encode(texts)
+
+    memo = MemoEmbedder(Recording())
+    first = ["Troops massed at the border.", "Talks resume next week.", "Troops massed at the border."]
+    vectors = memo.encode(first)
+    assert calls == [["Troops massed at the border.", "Talks resume next week."]]
+    np.testing.assert_allclose(vectors, embedder.encode(first), atol=1e-5)
+    again = memo.encode(["Talks resume next week.", "A ceasefire was agreed."])
+    assert calls[1:] == [["A ceasefire was agreed."]]
+    np.testing.assert_array_equal(again[0], vectors[1])
+    assert memo.encode([]).shape == (0, 384)

@@ -44,3 +44,25 @@ class MiniLMEmbedder:
                 show_progress_bar=False,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+
+class MemoEmbedder:
+    """Remembers the vector of every text it has embedded, for the life of one analysis.
+
+    Grouping embeds the sentences of candidate articles and alignment embeds the same sentences again
+    for each cluster (and the summary stage the point texts): with this, each distinct text goes through
+    the model once. Repeated texts within one call (boilerplate shared by reports) are embedded once too.
+    """
+
+    def __init__(self, inner: Embedder) -> None:
+        self.name = inner.name
+        self._inner = inner
+        self._vectors: dict[str, NDArray[np.float32]] = {}
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        if not texts:
+            return self._inner.encode([])
+        todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if todo:
+            self._vectors.update(zip(todo, self._inner.encode(todo), strict=True))
+        return np.stack([self._vectors[t] for t in texts])

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from service.models.base import DisagreementPrompt, Summarizer
-from service.models.embeddings import Embedder
+from service.models.embeddings import Embedder, MemoEmbedder
 from service.pipeline.align import align_claims, build_table, independence_keys
 from service.pipeline.clean import clean_article
 from service.pipeline.consensus import consensus_points, mark_contested, single_source_points
@@ -81,6 +81,7 @@ def analyze(
     """``progress(stage, fraction)``, when given, is called as each stage starts (fraction of the work done)."""
     timer = _Timer()
     started = time.perf_counter()
+    embedder = MemoEmbedder(embedder)
     if progress is not None:
         progress("clean", 0.0)
     with timer.stage("clean"):
