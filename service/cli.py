@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import inspect
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
 # Without a terminal on stderr (CI logs, pipes), a progress bar is drawn only for this many files or more.
@@ -81,19 +79,6 @@ class _Progress:
         self.bar.close()
 
 
-def _on_progress(progress: _Progress) -> Callable[..., None]:
-    """A callback for ``analyze(progress=...)``: ``(stage, fraction)`` or one object with those attributes."""
-
-    def report(*args: Any, **kwargs: Any) -> None:
-        event = args[0] if len(args) == 1 else None
-        stage = kwargs.get("stage", getattr(event, "stage", args[0] if args else "analysing"))
-        fraction = kwargs.get("fraction", getattr(event, "fraction", args[1] if len(args) > 1 else 0.0))
-        if isinstance(fraction, int | float):
-            progress.stage(str(stage), float(fraction))
-
-    return report
-
-
 @contextmanager
 def _progress(files: int, choice: bool | None) -> Iterator[_Progress]:
     enabled = choice if choice is not None else sys.stderr.isatty() or files >= MANY_FILES
@@ -126,10 +111,6 @@ def _summarize(args: argparse.Namespace) -> int:
         progress.advance("loading models", 0)
         engine = Engine.load(settings)
         progress.advance("analysing")
-        # Per-stage progress where the pipeline reports it (an optional ``progress`` callback).
-        extra: dict[str, Any] = {}
-        if "progress" in inspect.signature(analyze).parameters:
-            extra["progress"] = _on_progress(progress)
         try:
             analysis = analyze(
                 inputs,
@@ -138,7 +119,7 @@ def _summarize(args: argparse.Namespace) -> int:
                 settings=settings,
                 group_events=not args.one_cluster,
                 max_summary_words=args.max_summary_words,
-                **extra,
+                progress=progress.stage,
             )
         except EmptyArticleError as exc:
             progress.bar.close()
