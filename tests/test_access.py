@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from helpers import app_settings, assert_problem
 
 from service.api.access import TokenBucketLimiter
 from service.api.app import create_app
-from service.api.problems import PROBLEM_JSON
 from service.engine import Engine
 from service.settings import Settings
 
@@ -25,21 +25,9 @@ UNKNOWN_JOB = "/v1/jobs/0123456789abcdef0123456789abcdef"
 OPEN_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json")
 
 
-def make_settings(tiny_t5_dir: Path, tmp_path: Path, **extra: Any) -> Settings:
-    return Settings(model=str(tiny_t5_dir), num_beams=2, jobs_db=tmp_path / "jobs.sqlite3", **extra)
-
-
-def problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM_JSON
-    body: dict[str, Any] = response.json()
-    assert body["type"].endswith("/" + slug) and body["status"] == status
-    return body
-
-
 @pytest.fixture
 def keyed(engine: Engine, tiny_t5_dir: Path, tmp_path: Path) -> Any:
-    settings = make_settings(tiny_t5_dir, tmp_path, api_keys=["key-one", "key-two"], jobs_workers=0)
+    settings = app_settings(tiny_t5_dir, tmp_path / "jobs.sqlite3", api_keys=["key-one", "key-two"], jobs_workers=0)
     with TestClient(create_app(settings, engine)) as client:
         yield client
 
@@ -56,15 +44,15 @@ def test_api_keys_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_missing_key_is_401_with_www_authenticate(keyed: TestClient) -> None:
     for response in (keyed.post("/v1/summaries", json=BODY), keyed.get(UNKNOWN_JOB), keyed.get("/v1/nowhere")):
-        problem(response, 401, "unauthorized")
+        assert_problem(response, 401, "unauthorized")
         assert response.headers["www-authenticate"] == 'Bearer realm="newsfuse"'
-    problem(keyed.get(UNKNOWN_JOB, headers={"Authorization": "Basic a2V5LW9uZQ=="}), 401, "unauthorized")
+    assert_problem(keyed.get(UNKNOWN_JOB, headers={"Authorization": "Basic a2V5LW9uZQ=="}), 401, "unauthorized")
 
 
 def test_a_wrong_key_is_403(keyed: TestClient) -> None:
     for headers in ({"Authorization": "Bearer key-three"}, {"X-API-Key": "key-on"}, {"X-API-Key": "key-one-"}):
         response = keyed.post("/v1/summaries", json=BODY, headers=headers)
-        problem(response, 403, "forbidden")
+        assert_problem(response, 403, "forbidden")
         assert "www-authenticate" not in response.headers
 
 
@@ -72,7 +60,7 @@ def test_a_valid_key_is_served(keyed: TestClient) -> None:
     response = keyed.post("/v1/summaries", json=BODY, headers={"Authorization": "Bearer key-one"})
     assert response.status_code == 200, response.text
     assert response.json()["clusters"]
-    problem(keyed.get(UNKNOWN_JOB, headers={"X-API-Key": "key-two"}), 404, "job-not-found")
+    assert_problem(keyed.get(UNKNOWN_JOB, headers={"X-API-Key": "key-two"}), 404, "job-not-found")
 
 
 def test_health_readiness_metrics_and_docs_stay_open(keyed: TestClient) -> None:
@@ -85,32 +73,34 @@ def test_a_job_is_visible_only_to_its_key(keyed: TestClient) -> None:
     assert created.status_code == 202, created.text
     location = created.headers["location"]
     assert keyed.get(location, headers={"Authorization": "Bearer key-one"}).json()["status"] == "queued"
-    problem(keyed.get(location, headers={"X-API-Key": "key-two"}), 404, "job-not-found")
+    assert_problem(keyed.get(location, headers={"X-API-Key": "key-two"}), 404, "job-not-found")
 
 
 def test_rate_limit_is_429_with_retry_after_per_key(engine: Engine, tiny_t5_dir: Path, tmp_path: Path) -> None:
-    settings = make_settings(tiny_t5_dir, tmp_path, api_keys=["k1", "k2"], rate_limit_per_minute=1, rate_limit_burst=2)
+    settings = app_settings(
+        tiny_t5_dir, tmp_path / "jobs.sqlite3", api_keys=["k1", "k2"], rate_limit_per_minute=1, rate_limit_burst=2
+    )
     with TestClient(create_app(settings, engine)) as client:
         one, two = {"X-API-Key": "k1"}, {"X-API-Key": "k2"}
         assert [client.get(UNKNOWN_JOB, headers=one).status_code for _ in range(2)] == [404, 404]
         limited = client.get(UNKNOWN_JOB, headers=one)
-        body = problem(limited, 429, "rate-limited")
+        body = assert_problem(limited, 429, "rate-limited")
         assert 50 <= int(limited.headers["retry-after"]) <= 60  # one request a minute
         assert "NEWSFUSE_RATE_LIMIT_PER_MINUTE" in body["detail"]
-        problem(client.post("/v1/summaries", json=BODY, headers=one), 429, "rate-limited")
+        assert_problem(client.post("/v1/summaries", json=BODY, headers=one), 429, "rate-limited")
         assert client.get(UNKNOWN_JOB, headers=two).status_code == 404  # another key has its own bucket
         for path in OPEN_PATHS:  # never limited
             assert client.get(path).status_code == 200
-        problem(client.get(UNKNOWN_JOB), 401, "unauthorized")  # no key: refused before any bucket
+        assert_problem(client.get(UNKNOWN_JOB), 401, "unauthorized")  # no key: refused before any bucket
 
 
 def test_without_keys_the_limit_is_per_client_ip(engine: Engine, tiny_t5_dir: Path, tmp_path: Path) -> None:
-    settings = make_settings(tiny_t5_dir, tmp_path, rate_limit_per_minute=6, rate_limit_burst=1)
+    settings = app_settings(tiny_t5_dir, tmp_path / "jobs.sqlite3", rate_limit_per_minute=6, rate_limit_burst=1)
     app = create_app(settings, engine)
     with TestClient(app, client=("10.0.0.1", 1234)) as first, TestClient(app, client=("10.0.0.2", 1234)) as second:
         assert first.get(UNKNOWN_JOB).status_code == 404
         limited = first.get(UNKNOWN_JOB)
-        problem(limited, 429, "rate-limited")
+        assert_problem(limited, 429, "rate-limited")
         assert limited.headers["retry-after"] == "10"  # 6 a minute: a token every 10 s
         assert second.get(UNKNOWN_JOB).status_code == 404
 
@@ -135,11 +125,13 @@ def test_token_bucket_refills_at_the_rate() -> None:
 
 def test_cors_is_off_by_default_and_on_for_listed_origins(engine: Engine, tiny_t5_dir: Path, tmp_path: Path) -> None:
     preflight = {"Origin": "https://reader.example", "Access-Control-Request-Method": "POST"}
-    with TestClient(create_app(make_settings(tiny_t5_dir, tmp_path), engine)) as client:
+    with TestClient(create_app(app_settings(tiny_t5_dir, tmp_path / "jobs.sqlite3"), engine)) as client:
         response = client.options("/v1/summaries", headers=preflight)
         assert "access-control-allow-origin" not in response.headers
         assert "access-control-allow-origin" not in client.get("/healthz", headers=preflight).headers
-    settings = make_settings(tiny_t5_dir, tmp_path, cors_allow_origins=["https://reader.example"], api_keys=["k"])
+    settings = app_settings(
+        tiny_t5_dir, tmp_path / "jobs.sqlite3", cors_allow_origins=["https://reader.example"], api_keys=["k"]
+    )
     with TestClient(create_app(settings, engine)) as client:
         response = client.options("/v1/summaries", headers=preflight)  # preflight needs no key
         assert response.status_code == 200
@@ -154,7 +146,7 @@ def test_cors_is_off_by_default_and_on_for_listed_origins(engine: Engine, tiny_t
 def test_request_ids_and_one_access_line_per_request(
     engine: Engine, tiny_t5_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with TestClient(create_app(make_settings(tiny_t5_dir, tmp_path, jobs_workers=0), engine)) as client:
+    with TestClient(create_app(app_settings(tiny_t5_dir, tmp_path / "jobs.sqlite3", jobs_workers=0), engine)) as client:
         capsys.readouterr()
         given = client.get("/healthz", headers={"X-Request-ID": "req-123"})
         assert given.headers["x-request-id"] == "req-123"
@@ -192,7 +184,7 @@ def test_metrics_by_route_template_stage_and_model(client_with_metrics: TestClie
 
 @pytest.fixture
 def client_with_metrics(engine: Engine, tiny_t5_dir: Path, tmp_path: Path) -> Any:
-    with TestClient(create_app(make_settings(tiny_t5_dir, tmp_path), engine)) as client:
+    with TestClient(create_app(app_settings(tiny_t5_dir, tmp_path / "jobs.sqlite3"), engine)) as client:
         assert client.post("/v1/summaries", json=BODY).status_code == 200
         assert client.get(UNKNOWN_JOB).status_code == 404
         assert client.get(UNKNOWN_JOB.replace("0123", "4567")).status_code == 404

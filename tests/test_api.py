@@ -15,10 +15,9 @@ import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from helpers import seed_id, wait_until_ready
+from helpers import assert_problem, seed_id, wait_until_ready
 
 from service.api.app import create_app
-from service.api.problems import PROBLEM_JSON
 from service.api.schemas import ClusterOut, SummariesResponse, SupportOut
 from service.engine import Engine
 from service.models.base import Summarizer, SummaryRequest, SummaryResult
@@ -84,17 +83,6 @@ def all_supports(cluster: ClusterOut) -> list[SupportOut]:
 def cluster_of(response: SummariesResponse, article_id: str) -> ClusterOut:
     (cluster,) = [c for c in response.clusters if article_id in c.article_ids]
     return cluster
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    """An RFC 9457 problem-details body with the given status; returns the body."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM_JSON)
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    assert body["type"].startswith("https://")
-    assert body["title"]
-    return body
 
 
 def pointers(body: dict[str, Any]) -> list[str]:

@@ -11,13 +11,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from helpers import seed_paths
+from helpers import app_settings, seed_paths
 
 from service.api.app import create_app
 from service.api.problems import PROBLEM_JSON
 from service.engine import Engine
 from service.models.base import Summarizer, SummaryRequest, SummaryResult
-from service.settings import Settings
 
 SHORT_REPORTS = (
     "Officials from both countries met in Geneva on Thursday to discuss the border dispute. "
@@ -49,10 +48,6 @@ class BlockingSummarizer:
         return getattr(self.inner, name)
 
 
-def settings_for(tiny_t5_dir: Path, db: Path, **extra: Any) -> Settings:
-    return Settings(model=str(tiny_t5_dir), num_beams=2, jobs_db=db, **extra)
-
-
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "jobs.sqlite3"
@@ -60,7 +55,7 @@ def db(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def jobs_client(engine: Engine, tiny_t5_dir: Path, db: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(settings_for(tiny_t5_dir, db), engine)) as client:
+    with TestClient(create_app(app_settings(tiny_t5_dir, db), engine)) as client:
         yield client
 
 
@@ -140,14 +135,14 @@ def test_invalid_job_requests_are_refused_at_once(jobs_client: TestClient) -> No
 def test_queued_jobs_survive_a_restart(engine: Engine, tiny_t5_dir: Path, db: Path) -> None:
     """App A has no workers: its jobs stay queued when it shuts down. App B, on the same file, runs them all."""
     bodies = [SHORT_BODY, {**SHORT_BODY, "group_events": False}, {"articles": [{"text": SHORT_REPORTS[1]}]}]
-    with TestClient(create_app(settings_for(tiny_t5_dir, db, jobs_workers=0), engine)) as first:
+    with TestClient(create_app(app_settings(tiny_t5_dir, db, jobs_workers=0), engine)) as first:
         ids = [submit(first, body) for body in bodies]
         assert [first.get(f"/v1/jobs/{i}").json()["status"] for i in ids] == ["queued"] * 3
         metrics = first.get("/metrics").text
         assert 'newsfuse_jobs{state="queued"} 3.0' in metrics
         assert "newsfuse_jobs_queue_depth 3.0" in metrics
     assert db.exists()
-    with TestClient(create_app(settings_for(tiny_t5_dir, db, jobs_workers=2), engine)) as second:
+    with TestClient(create_app(app_settings(tiny_t5_dir, db, jobs_workers=2), engine)) as second:
         jobs = [finished(second, i) for i in ids]
         assert [j["status"] for j in jobs] == ["succeeded"] * 3
         for job, body in zip(jobs, bodies, strict=True):
@@ -155,7 +150,7 @@ def test_queued_jobs_survive_a_restart(engine: Engine, tiny_t5_dir: Path, db: Pa
             assert without_timings(job["result"]) == without_timings(direct.json())
         assert 'newsfuse_jobs{state="succeeded"} 3.0' in second.get("/metrics").text
     # A third start still reads the finished results (until the retention period ends).
-    with TestClient(create_app(settings_for(tiny_t5_dir, db, jobs_workers=0), engine)) as third:
+    with TestClient(create_app(app_settings(tiny_t5_dir, db, jobs_workers=0), engine)) as third:
         assert [third.get(f"/v1/jobs/{i}").json()["status"] for i in ids] == ["succeeded"] * 3
 
 
@@ -168,14 +163,14 @@ def test_a_job_running_at_shutdown_runs_again_after_restart(
     blocking = BlockingSummarizer(engine.summarizer)
     stuck = dataclasses.replace(engine, summarizer=blocking)
     try:
-        settings = settings_for(tiny_t5_dir, db, jobs_shutdown_grace_s=0.1, jobs_max_attempts=max_attempts)
+        settings = app_settings(tiny_t5_dir, db, jobs_shutdown_grace_s=0.1, jobs_max_attempts=max_attempts)
         with TestClient(create_app(settings, stuck)) as first:
             job_id = submit(first, SHORT_BODY)
             assert blocking.entered.wait(120)
             running = first.get(f"/v1/jobs/{job_id}").json()
             assert running["status"] == "running"
             assert running["progress"] == {"stage": "summarize", "fraction": 0.6}
-        with TestClient(create_app(settings_for(tiny_t5_dir, db, jobs_max_attempts=max_attempts), engine)) as second:
+        with TestClient(create_app(app_settings(tiny_t5_dir, db, jobs_max_attempts=max_attempts), engine)) as second:
             job = finished(second, job_id)
             if max_attempts > 1:
                 assert job["status"] == "succeeded", job
@@ -190,7 +185,7 @@ def test_a_job_running_at_shutdown_runs_again_after_restart(
 
 
 def test_a_full_queue_answers_503_with_retry_after(engine: Engine, tiny_t5_dir: Path, db: Path) -> None:
-    settings = settings_for(tiny_t5_dir, db, jobs_workers=0, jobs_queue_size=2)
+    settings = app_settings(tiny_t5_dir, db, jobs_workers=0, jobs_queue_size=2)
     with TestClient(create_app(settings, engine)) as client:
         submit(client, SHORT_BODY)
         submit(client, SHORT_BODY)
@@ -214,7 +209,7 @@ def test_finished_jobs_are_purged_after_the_retention_period(jobs_client: TestCl
 
 def test_jobs_are_accepted_while_the_models_load(tiny_t5_dir: Path, db: Path) -> None:
     """Before the engine is loaded a job is queued (not refused); it runs once the models are in."""
-    with TestClient(create_app(settings_for(tiny_t5_dir, db))) as client:
+    with TestClient(create_app(app_settings(tiny_t5_dir, db))) as client:
         job_id = submit(client, SHORT_BODY)
         job = finished(client, job_id)
         assert job["status"] == "succeeded", job

@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from helpers import app_settings, assert_problem
 
 from service.api.app import create_app
-from service.api.problems import PROBLEM_JSON
 from service.engine import Engine
 from service.models.base import Summarizer, SummaryRequest, SummaryResult
-from service.settings import Settings
 
 REPORTS = (
     "Officials from both countries met in Geneva on Thursday to discuss the border dispute. "
@@ -46,21 +45,8 @@ class GatedSummarizer:
         return getattr(self.inner, name)
 
 
-def make_settings(tiny_t5_dir: Path, tmp_path: Path, **extra: Any) -> Settings:
-    return Settings(model=str(tiny_t5_dir), num_beams=2, jobs_db=tmp_path / "jobs.sqlite3", **extra)
-
-
-def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM_JSON
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    assert body["type"].endswith("/" + slug)
-    return body
-
-
 def test_too_many_tokens_is_413_with_the_figure(engine: Engine, tiny_t5_dir: Path, tmp_path: Path) -> None:
-    settings = make_settings(tiny_t5_dir, tmp_path, max_total_tokens=WORDS - 1)
+    settings = app_settings(tiny_t5_dir, tmp_path / "jobs.sqlite3", max_total_tokens=WORDS - 1)
     with TestClient(create_app(settings, engine)) as client:
         for path in ("/v1/summaries", "/v1/jobs"):
             body = assert_problem(client.post(path, json=BODY), 413, "too-many-tokens")
@@ -71,14 +57,14 @@ def test_too_many_tokens_is_413_with_the_figure(engine: Engine, tiny_t5_dir: Pat
         for route in ("/v1/summaries", "/v1/jobs"):
             assert f'newsfuse_http_requests_total{{method="POST",route="{route}",status="413"}} 1.0' in metrics
     # At the limit exactly, the same batch is analysed.
-    at_limit = make_settings(tiny_t5_dir, tmp_path, max_total_tokens=WORDS)
+    at_limit = app_settings(tiny_t5_dir, tmp_path / "jobs.sqlite3", max_total_tokens=WORDS)
     with TestClient(create_app(at_limit, engine)) as client:
         assert client.post("/v1/summaries", json=BODY).status_code == 200
 
 
 def test_html_words_count_too(engine: Engine, tiny_t5_dir: Path, tmp_path: Path) -> None:
     html = "<html><body><p>" + " ".join(["word"] * 40) + "</p></body></html>"
-    settings = make_settings(tiny_t5_dir, tmp_path, max_total_tokens=30)
+    settings = app_settings(tiny_t5_dir, tmp_path / "jobs.sqlite3", max_total_tokens=30)
     with TestClient(create_app(settings, engine)) as client:
         body = assert_problem(client.post("/v1/summaries", json={"articles": [{"html": html}]}), 413, "too-many-tokens")
         assert body["tokens"] == 40
@@ -89,7 +75,7 @@ def test_the_request_deadline_is_504_with_the_stages_done(engine: Engine, tiny_t
     (the 2 s are for a loaded CI machine: they take ~0.2 s)."""
     gated = GatedSummarizer(engine.summarizer)
     slow_engine = dataclasses.replace(engine, summarizer=gated)
-    settings = make_settings(tiny_t5_dir, tmp_path, request_timeout_s=2.0)
+    settings = app_settings(tiny_t5_dir, tmp_path / "jobs.sqlite3", request_timeout_s=2.0)
     with TestClient(create_app(settings, slow_engine)) as client:
         try:  # the gate opens before the app shuts down, which waits for the abandoned analysis
             response = client.post("/v1/summaries", json=BODY)
@@ -111,7 +97,7 @@ def test_the_request_deadline_is_504_with_the_stages_done(engine: Engine, tiny_t
 
 def test_a_deadline_of_a_microsecond_is_504_too(engine: Engine, tiny_t5_dir: Path, tmp_path: Path) -> None:
     gated = GatedSummarizer(engine.summarizer)
-    settings = make_settings(tiny_t5_dir, tmp_path, request_timeout_s=1e-6)
+    settings = app_settings(tiny_t5_dir, tmp_path / "jobs.sqlite3", request_timeout_s=1e-6)
     with TestClient(create_app(settings, dataclasses.replace(engine, summarizer=gated))) as client:
         try:
             body = assert_problem(client.post("/v1/summaries", json=BODY), 504, "timeout")
@@ -126,7 +112,7 @@ def test_a_deadline_of_a_microsecond_is_504_too(engine: Engine, tiny_t5_dir: Pat
 
 
 def test_existing_size_limits_still_answer_413(engine: Engine, tiny_t5_dir: Path, tmp_path: Path) -> None:
-    settings = make_settings(tiny_t5_dir, tmp_path, max_request_bytes=1_000)
+    settings = app_settings(tiny_t5_dir, tmp_path / "jobs.sqlite3", max_request_bytes=1_000)
     with TestClient(create_app(settings, engine)) as client:
         big = {"articles": [{"text": "word " * 400}]}
         for path in ("/v1/summaries", "/v1/jobs"):
@@ -134,7 +120,7 @@ def test_existing_size_limits_still_answer_413(engine: Engine, tiny_t5_dir: Path
 
 
 def test_malformed_requests_are_4xx_never_500(engine: Engine, tiny_t5_dir: Path, tmp_path: Path) -> None:
-    with TestClient(create_app(make_settings(tiny_t5_dir, tmp_path), engine)) as client:
+    with TestClient(create_app(app_settings(tiny_t5_dir, tmp_path / "jobs.sqlite3"), engine)) as client:
         for path in ("/v1/summaries", "/v1/jobs"):
             json_headers = {"content-type": "application/json"}
             assert_problem(client.post(path, content=b"{not json", headers=json_headers), 400, "malformed-json")
