@@ -663,11 +663,14 @@ def main() -> None:
             f"== MiniLM on this machine ({minilm['articles']} articles): {minilm['leads_per_s']:.0f} leads/s, "
             f"{minilm['sentences_per_s']:.0f} sentences/s, {spa:.1f} sentences/article =="
         )
-        for n in sorted({*grouping_sizes, *sizes}):
+        # Grouping sees the distinct reports of a batch, not its syndicated copies.
+        reports = {r["batch"]: r["n"] for r in grouping}
+        for batch in sorted({*grouping_sizes, *sizes}):
+            n = reports.get(batch, batch)
             seconds = n / minilm["leads_per_s"] + n * spa / minilm["sentences_per_s"]
             print(
-                f"  projected MiniLM embedding for {n:>7} articles (leads + all sentences, at most): "
-                f"{seconds / 60:7.1f} min"
+                f"  projected MiniLM embedding for a batch of {batch:>7} ({n} reports; leads + all sentences, "
+                f"at most): {seconds / 60:7.1f} min"
             )
 
 
