@@ -14,7 +14,6 @@ from fastapi.middleware.cors import CORSMiddleware
 from service.api.access import AccessControl, TokenBucketLimiter
 from service.api.jobs import INTERRUPTED_ERROR, describe_error, execute_job
 from service.api.jobs import router as jobs_router
-from service.api.limits import install_extended_problem_handler
 from service.api.metrics import Metrics
 from service.api.observability import REQUEST_ID_HEADER, RequestContext
 from service.api.problems import BodySizeLimit, install_problem_handlers
@@ -94,7 +93,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.job_runner = runner
     install_problem_handlers(app)
-    install_extended_problem_handler(app)
     app.include_router(router)
     app.include_router(jobs_router)
     app.include_router(web_router)  # the reader's page at / (service/web/)

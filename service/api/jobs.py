@@ -16,7 +16,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
 from service.api.access import principal_of
-from service.api.limits import problem_body
 from service.api.metrics import Metrics
 from service.api.observability import request_id_of
 from service.api.problems import PROBLEM_JSON, TYPE_BASE, ProblemError
@@ -81,14 +80,14 @@ def execute_job(
         body = SummariesRequest.model_validate(job.request)
     except ValidationError as exc:  # stored by an older version whose schema accepted it
         raise ProblemError(422, "Invalid request", str(exc), slug="validation-error") from exc
-    inputs = prepare(body, settings, settings)
+    inputs = prepare(body, settings)
     response = summarize(body, inputs, engine, metrics=metrics, progress=progress)
     return response.model_dump(mode="json")
 
 
 def describe_error(exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, ProblemError):
-        return problem_body(exc)
+        return exc.body()
     return {
         "type": TYPE_BASE + "internal-error",
         "title": "Internal error",
@@ -134,7 +133,7 @@ def create_job(
     store: Annotated[JobStore, Depends(get_store)],
     settings: Annotated[Settings, Depends(app_settings)],
 ) -> JSONResponse:
-    prepare(body, settings, settings)  # refuse now what the job would refuse later
+    prepare(body, settings)  # refuse now what the job would refuse later
     try:
         job = store.submit(
             body.model_dump(mode="json", exclude_unset=True),

@@ -1,48 +1,19 @@
-"""Limits beyond the request size: total tokens (413) and the request deadline (504), as problem details."""
+"""Limits beyond the request size: total tokens (413) and the request deadline (504), as problem details
+with extension members (the token count; the stages completed)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
-import json
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-
-from service.api.problems import PROBLEM_JSON, ProblemError, problem_response
+from service.api.problems import ProblemError
 from service.pipeline.types import ArticleInput
 from service.settings import Settings
 
 T = TypeVar("T")
-
-
-class ExtendedProblemError(ProblemError):
-    """A ProblemError with RFC 9457 extension members (e.g. the token count, the stages completed)."""
-
-    def __init__(self, *args: Any, extensions: dict[str, Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.extensions = extensions
-
-
-def install_extended_problem_handler(app: FastAPI) -> None:
-    @app.exception_handler(ExtendedProblemError)
-    async def _extended(request: Request, exc: ExtendedProblemError) -> JSONResponse:
-        body = problem_body(exc, instance=request.url.path)
-        return JSONResponse(body, status_code=exc.status, media_type=PROBLEM_JSON, headers=exc.headers)
-
-
-def problem_body(exc: ProblemError, *, instance: str | None = None) -> dict[str, Any]:
-    """The JSON of ``problem_response`` for ``exc``, extension members included."""
-    response = problem_response(
-        exc.status, exc.title, exc.detail, slug=exc.slug, instance=instance, errors=exc.errors, headers=exc.headers
-    )
-    body: dict[str, Any] = json.loads(bytes(response.body))
-    if isinstance(exc, ExtendedProblemError):
-        body.update({k: v for k, v in exc.extensions.items() if k not in body})
-    return body
 
 
 def count_tokens(inputs: Sequence[ArticleInput]) -> int:
@@ -54,7 +25,7 @@ def count_tokens(inputs: Sequence[ArticleInput]) -> int:
 def check_tokens(inputs: Sequence[ArticleInput], settings: Settings) -> None:
     tokens = count_tokens(inputs)
     if tokens > settings.max_total_tokens:
-        raise ExtendedProblemError(
+        raise ProblemError(
             413,
             "Too many tokens",
             f"the articles hold {tokens} tokens (whitespace-separated words) in all; at most "
@@ -107,7 +78,7 @@ async def run_with_deadline(work: Callable[[StageTracker], T], *, timeout_s: flo
     except TimeoutError:
         tracker.cancelled.set()
         done, current = tracker.snapshot()
-        raise ExtendedProblemError(
+        raise ProblemError(
             504,
             "Analysis timed out",
             f"the analysis did not finish within {timeout_s:g} s (setting NEWSFUSE_REQUEST_TIMEOUT_S); "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import structlog
@@ -29,11 +29,48 @@ class ProblemError(Exception):
         slug: str,
         errors: Sequence[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status, self.title, self.detail, self.slug = status, title, detail, slug
         self.errors = list(errors) if errors else None
         self.headers = headers
+        self.extensions = dict(extensions) if extensions else None
+
+    def body(self, instance: str | None = None) -> dict[str, Any]:
+        """The problem-details JSON (for a response, or stored with a failed job)."""
+        return problem_body(
+            self.status,
+            self.title,
+            self.detail,
+            slug=self.slug,
+            instance=instance,
+            errors=self.errors,
+            extensions=self.extensions,
+        )
+
+
+def problem_body(
+    status: int,
+    title: str,
+    detail: str | None,
+    *,
+    slug: str,
+    instance: str | None = None,
+    errors: Sequence[dict[str, Any]] | None = None,
+    extensions: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """RFC 9457 members, then any extension members (e.g. the token count) that do not shadow them."""
+    body: dict[str, Any] = {"type": TYPE_BASE + slug, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = list(errors)
+    for key, value in (extensions or {}).items():
+        body.setdefault(key, value)
+    return body
 
 
 def problem_response(
@@ -46,13 +83,7 @@ def problem_response(
     errors: Sequence[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body: dict[str, Any] = {"type": TYPE_BASE + slug, "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    if instance:
-        body["instance"] = instance
-    if errors:
-        body["errors"] = list(errors)
+    body = problem_body(status, title, detail, slug=slug, instance=instance, errors=errors)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -80,14 +111,8 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
-        return problem_response(
-            exc.status,
-            exc.title,
-            exc.detail,
-            slug=exc.slug,
-            instance=request.url.path,
-            errors=exc.errors,
-            headers=exc.headers,
+        return JSONResponse(
+            exc.body(instance=request.url.path), status_code=exc.status, media_type=PROBLEM_JSON, headers=exc.headers
         )
 
     @app.exception_handler(RequestValidationError)

@@ -122,11 +122,11 @@ def _check_limits(inputs: list[ArticleInput], settings: Settings) -> None:
         )
 
 
-def prepare(body: SummariesRequest, limits: Settings, app: Settings) -> list[ArticleInput]:
-    """The pipeline's inputs for a request, refused (problem details) over any limit."""
+def prepare(body: SummariesRequest, settings: Settings) -> list[ArticleInput]:
+    """The pipeline's inputs for a request, refused (problem details) over any of the app's limits."""
     inputs = to_inputs(body.articles)
-    _check_limits(inputs, limits)
-    check_tokens(inputs, app)
+    _check_limits(inputs, settings)
+    check_tokens(inputs, settings)
     return inputs
 
 
@@ -188,7 +188,7 @@ async def create_summary(
     settings: Annotated[Settings, Depends(app_settings)],
 ) -> SummariesResponse:
     """Answers within NEWSFUSE_REQUEST_TIMEOUT_S or with 504; POST /v1/jobs takes work of any length."""
-    inputs = prepare(body, engine.settings, settings)
+    inputs = prepare(body, settings)
     metrics: Metrics | None = getattr(request.app.state, "metrics", None)
     return await run_with_deadline(
         lambda tracker: summarize(body, inputs, engine, metrics=metrics, progress=tracker),
