@@ -15,7 +15,8 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -72,6 +73,18 @@ class QueueFullError(Exception):
     def __init__(self, queued: int, limit: int) -> None:
         super().__init__(f"{queued} jobs are queued; the queue holds {limit}")
         self.queued, self.limit = queued, limit
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A write transaction taken at once (``BEGIN IMMEDIATE``): committed on exit, rolled back on error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _job(row: sqlite3.Row) -> Job:
@@ -140,8 +153,7 @@ class JobStore:
         with self._lock:
             conn = self._connect(create=True)
             assert conn is not None
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with _transaction(conn):
                 (queued,) = conn.execute("SELECT COUNT(*) FROM jobs WHERE state = 'queued'").fetchone()
                 if queued >= max_queued:
                     raise QueueFullError(queued, max_queued)
@@ -152,10 +164,6 @@ class JobStore:
                     (job_id, json.dumps(request), owner, request_id, self._clock()),
                 )
                 row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
         return _job(row)
 
     def claim(self) -> Claim | None:
@@ -164,13 +172,11 @@ class JobStore:
             conn = self._connect(create=False)
             if conn is None:
                 return None
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with _transaction(conn):
                 row = conn.execute(
                     "SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at, rowid LIMIT 1"
                 ).fetchone()
                 if row is None:
-                    conn.execute("COMMIT")
                     return None
                 token = uuid.uuid4().hex
                 conn.execute(
@@ -179,10 +185,6 @@ class JobStore:
                     (token, self._clock(), row["id"]),
                 )
                 job = conn.execute("SELECT * FROM jobs WHERE id = ?", (row["id"],)).fetchone()
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
         return Claim(_job(job), token)
 
     def _update_running(self, job_id: str, token: str, sql: str, params: tuple[Any, ...]) -> bool:
@@ -224,8 +226,7 @@ class JobStore:
             conn = self._connect(create=False)
             if conn is None:
                 return 0, 0
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with _transaction(conn):
                 failed = conn.execute(
                     "UPDATE jobs SET state = 'failed', error = ?, token = NULL, finished_at = ? "
                     "WHERE state = 'running' AND attempts >= ?",
@@ -234,10 +235,6 @@ class JobStore:
                 requeued = conn.execute(
                     "UPDATE jobs SET state = 'queued', token = NULL, stage = NULL, fraction = 0 WHERE state = 'running'"
                 ).rowcount
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
         return requeued, failed
 
     # Reading and retention --------------------------------------------------------------------------------
