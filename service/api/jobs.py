@@ -18,8 +18,15 @@ from pydantic import BaseModel, Field, ValidationError
 from service.api.access import principal_of
 from service.api.metrics import Metrics
 from service.api.observability import request_id_of
-from service.api.problems import PROBLEM_JSON, TYPE_BASE, ProblemError
-from service.api.routes import HARDENED_RESPONSES, PROBLEM_RESPONSES, app_settings, prepare, summarize
+from service.api.problems import TYPE_BASE, ProblemError
+from service.api.routes import (
+    HARDENED_RESPONSES,
+    PROBLEM_RESPONSES,
+    app_settings,
+    prepare,
+    problem_responses,
+    summarize,
+)
 from service.api.schemas import ProblemDetails, SummariesRequest, SummariesResponse
 from service.engine import Engine
 from service.jobs.runner import JobRunner, Progress
@@ -112,7 +119,6 @@ def _not_found(job_id: str) -> ProblemError:
 
 MAX_WAIT_S = 30.0
 """Longest long-poll of GET /v1/jobs/{id}?wait=… (it holds one thread of the server's pool)."""
-_PROBLEM = {"model": ProblemDetails, "content": {PROBLEM_JSON: {}}}
 
 
 @router.post(
@@ -161,7 +167,7 @@ def create_job(
     "/v1/jobs/{job_id}",
     tags=["jobs"],
     response_model=JobOut,
-    responses={404: _PROBLEM, **HARDENED_RESPONSES},
+    responses={**problem_responses(404), **HARDENED_RESPONSES},
     summary="A job's status, progress and, once done, its result or error",
 )
 def get_job(

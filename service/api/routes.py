@@ -21,12 +21,14 @@ from service.settings import Settings
 
 router = APIRouter()
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ProblemDetails, "content": {PROBLEM_JSON: {}}} for status in (400, 413, 415, 422, 503)
-}
-HARDENED_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ProblemDetails, "content": {PROBLEM_JSON: {}}} for status in (401, 403, 429)
-}
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries: problem details (application/problem+json) for each status."""
+    return {status: {"model": ProblemDetails, "content": {PROBLEM_JSON: {}}} for status in statuses}
+
+
+PROBLEM_RESPONSES = problem_responses(400, 413, 415, 422, 503)
+HARDENED_RESPONSES = problem_responses(401, 403, 429)
 """Answers of every /v1/ route with API keys or rate limits on (service/api/access.py)."""
 _CONTROL = {c for c in range(32) if chr(c) not in "\t\n\r\f"}
 
@@ -63,8 +65,8 @@ def metrics(request: Request) -> Response:
 
 
 def app_settings(request: Request) -> Settings:
-    """The app's settings (``create_app``'s), which hold the new limits even when an engine with other
-    settings was passed in (tests share one engine)."""
+    """The app's settings (``create_app``'s), which hold every request limit, even when an engine with
+    other settings was passed in (tests share one engine)."""
     settings: Settings = request.app.state.settings
     return settings
 
@@ -177,7 +179,7 @@ def summarize(
     responses={
         **PROBLEM_RESPONSES,
         **HARDENED_RESPONSES,
-        504: {"model": ProblemDetails, "content": {PROBLEM_JSON: {}}},
+        **problem_responses(504),
     },
     summary="What the articles agree on and where they disagree",
 )
