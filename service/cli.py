@@ -94,7 +94,7 @@ def _summarize(args: argparse.Namespace) -> int:
     from service.engine import Engine
     from service.log_config import configure_logging
     from service.pipeline.analyze import analyze
-    from service.pipeline.clean import EmptyArticleError
+    from service.pipeline.clean import NoUsableArticlesError
     from service.pipeline.types import ArticleInput
     from service.report import to_html, to_markdown
     from service.settings import get_settings
@@ -121,14 +121,15 @@ def _summarize(args: argparse.Namespace) -> int:
                 max_summary_words=args.max_summary_words,
                 progress=progress.stage,
             )
-        except EmptyArticleError as exc:
+        except NoUsableArticlesError as exc:
             progress.bar.close()
-            print(
-                f"error: article {exc.article_id!r} has no story text left after boilerplate removal",
-                file=sys.stderr,
-            )
+            for s in exc.skipped:
+                print(f"error: article {s.article_id!r}: {s.reason}", file=sys.stderr)
+            print("error: no article could be used", file=sys.stderr)
             return 2
         progress.close()
+    for s in analysis.skipped:
+        print(f"warning: skipped article {s.article_id!r}: {s.reason}", file=sys.stderr)
     response = to_response(analysis, engine)
     if args.format == "markdown":
         sys.stdout.write(to_markdown(response))

@@ -68,6 +68,7 @@ def _stats(cluster: ClusterOut) -> str:
 SINGLE_SOURCE_NOTE = "Only one independent source reports this story: nothing here is confirmed by another."
 CONTESTED_NOTE = "Sources differ on a detail of this wording (see the disagreements):"
 EXTRACTIVE_NOTE = "No summarization model is loaded: summaries are composed from the consensus points (extractive)."
+SKIPPED_NOTE = "Articles left out of the analysis (nothing else was lost):"
 
 
 # ---------- Markdown ----------
@@ -102,6 +103,10 @@ def to_markdown(response: SummariesResponse) -> str:
     lines += [f"Summaries by **{model.name}** ({model.mode}); claims aligned with {model.embedding}.", ""]
     if model.mode == "extractive":
         lines += [f"> {EXTRACTIVE_NOTE}", ""]
+    if response.skipped:
+        lines += [f"> **{SKIPPED_NOTE}**", ""]
+        lines += [f"> - `{s.article_id}`: {s.reason}" for s in response.skipped]
+        lines.append("")
     for cluster in response.clusters:
         consensus = cluster.consensus
         flags = "".join(f" `{flag.upper()}`" for flag in _flags(cluster))
@@ -271,6 +276,9 @@ def to_html(response: SummariesResponse) -> str:
     ]
     if model.mode == "extractive":
         body.append(f'<p class="note">{escape(EXTRACTIVE_NOTE)}</p>')
+    if response.skipped:
+        items = "".join(f"<li><code>{escape(s.article_id)}</code>: {escape(s.reason)}</li>" for s in response.skipped)
+        body.append(f'<div class="note"><p>{escape(SKIPPED_NOTE)}</p><ul>{items}</ul></div>')
     body += [_html_cluster(c, names) for c in response.clusters]
     return (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'

@@ -383,14 +383,35 @@ def test_binary_junk_is_422_naming_the_article(client: TestClient) -> None:
     assert pointers(body) == ["/articles/1/text"]
 
 
-def test_an_all_boilerplate_article_is_422_empty_article(client: TestClient) -> None:
-    boilerplate = "Related Articles\n\nShare this article\n\n© 2023 Reuters\n\nBack to top button\n"
-    payload = {"articles": [{"id": "ok", "text": SHORT_REPORTS[0]}, {"id": "chrome", "text": boilerplate}]}
+BOILERPLATE = "Related Articles\n\nShare this article\n\n© 2023 Reuters\n\nBack to top button\n"
+
+
+def test_an_all_boilerplate_article_is_skipped_and_the_rest_analysed(client: TestClient) -> None:
+    payload = {"articles": [{"id": "ok", "text": SHORT_REPORTS[0]}, {"id": "chrome", "text": BOILERPLATE}]}
+    response = client.post("/v1/summaries", json=payload)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["skipped"] == [{"article_id": "chrome", "reason": "no story text left after removing boilerplate"}]
+    assert [c["article_ids"] for c in body["clusters"]] == [["ok"]]
+    assert [a["id"] for a in body["articles"]] == ["ok"]
+
+
+def test_a_batch_with_no_usable_article_is_422_naming_each(client: TestClient) -> None:
+    payload = {"articles": [{"id": "a", "text": BOILERPLATE}, {"id": "b", "html": "<p>Share this article</p>"}]}
     body = assert_problem(client.post("/v1/summaries", json=payload), 422)
-    assert body["type"].endswith("/empty-article")
-    assert "'chrome'" in body["detail"]
-    assert body["errors"][0]["article_id"] == "chrome"
-    assert pointers(body) == ["/articles/1/text"]
+    assert body["type"].endswith("/no-usable-article")
+    assert [e["article_id"] for e in body["errors"]] == ["a", "b"]
+    assert pointers(body) == ["/articles/0/text", "/articles/1/html"]
+
+
+def test_a_one_line_teaser_without_full_stop_is_an_article_not_a_headline(client: TestClient) -> None:
+    teaser = "Rescuers in the flooded valley say the number of people missing has risen to 40 as"
+    payload = {"articles": [{"id": "teaser", "text": teaser}, {"id": "ok", "text": SHORT_REPORTS[0]}]}
+    response = client.post("/v1/summaries", json=payload)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["skipped"] == []
+    assert {a["id"]: a["chars"] for a in body["articles"]}["teaser"] == len(teaser)
 
 
 def test_duplicate_ids_are_422(client: TestClient) -> None:

@@ -94,5 +94,16 @@ def test_an_all_boilerplate_file_is_an_error_naming_it(cli_env: dict[str, str], 
     (tmp_path / "chrome.txt").write_text("Related Articles\n\nShare this article\n\nBack to top button\n")
     result = run_cli(cli_env, "summarize", tmp_path)
     assert result.returncode == 2
-    assert "article 'chrome' has no story text left" in result.stderr
+    assert "article 'chrome': no story text left" in result.stderr
+    assert "no article could be used" in result.stderr
     assert result.stdout == ""
+
+
+def test_an_unusable_file_is_skipped_and_the_others_reported(cli_env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "chrome.txt").write_text("Related Articles\n\nShare this article\n\nBack to top button\n")
+    (tmp_path / "report.txt").write_text(seed_paths()[0].read_text(encoding="utf-8"), encoding="utf-8")
+    result = run_cli(cli_env, "summarize", tmp_path, "--format", "markdown")
+    assert result.returncode == 0
+    assert "warning: skipped article 'chrome'" in result.stderr
+    assert "Articles left out of the analysis" in result.stdout
+    assert "`chrome`: no story text left after removing boilerplate" in result.stdout

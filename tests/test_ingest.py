@@ -183,3 +183,46 @@ def test_find_dates(text: str, expected: date | None) -> None:
 )
 def test_copyright_owner(line: str, owner: str | None) -> None:
     assert copyright_owner(line) == owner
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # A stamp under a subtitle, with the spaces a tokeniser left around its separators.
+        (
+            "Red team bids for the slugger\nA second line of teaser text\n12 / 16 / 08 1:30 AM EST\nBody.",
+            date(2008, 12, 16),
+        ),
+        ("Turnout rises in the vote\n26 September 2013, 10:00 (GMT+05:00)\nVoters went.", date(2013, 9, 26)),
+        ("Fire destroys the old dairy\nAugust 8, 2012-4:43 pm\nThe fire started early.", date(2012, 8, 8)),
+        ("Archive story\nStory Created: Aug 7, 2012 at 9:56 AM AKDT\nIt burned.", date(2012, 8, 7)),
+        ("Headline here\n12:52 p. m. EDT May 2, 2013\nShe checked in today.", date(2013, 5, 2)),
+        # Day and month could be swapped (US or European order): not read.
+        ("Headline here\nPOSTED: 05 / 02 / 07, 9:00 PM PDT\nA judge ruled.", None),
+        # A date inside a story sentence is not a stamp.
+        ("Headline here\nThe election is on May 3, 2012 in Paris, officials said on Monday.", None),
+    ],
+)
+def test_stamp_lines_date_the_article(raw: str, expected: date | None) -> None:
+    assert parse_header(raw).published_at == expected
+
+
+def test_a_headline_is_kept_as_the_article_when_nothing_else_is_left() -> None:
+    from service.pipeline.clean import clean_article
+    from service.pipeline.types import ArticleInput
+
+    article = clean_article(ArticleInput(id="a", text="June 06, 2013\nSwimming star dies at 91"))
+    assert article.text == "Swimming star dies at 91"
+    assert article.published_at == date(2013, 6, 6)
+
+
+def test_a_first_line_is_story_text_when_the_client_gave_another_title() -> None:
+    from service.pipeline.clean import clean_article
+    from service.pipeline.types import ArticleInput
+
+    text = "Officials say the toll has risen to 40 as rescuers reach the valley\nMore rain is expected."
+    article = clean_article(ArticleInput(id="a", text=text, title="Floods in the valley"))
+    assert article.text.startswith("Officials say the toll")
+    assert article.title == "Floods in the valley"
+    repeated = clean_article(ArticleInput(id="b", text="Floods in the valley\n" + text, title="Floods in the valley"))
+    assert repeated.text.startswith("Officials say the toll")

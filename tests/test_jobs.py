@@ -105,18 +105,24 @@ def test_a_jobs_result_is_what_summaries_answers(jobs_client: TestClient) -> Non
 
 def test_a_failed_job_carries_problem_details(jobs_client: TestClient) -> None:
     boilerplate = "Related Articles\n\nShare this article\n\n© 2023 Reuters\n\nBack to top button\n"
-    body = {"articles": [{"id": "ok", "text": SHORT_REPORTS[0]}, {"id": "chrome", "text": boilerplate}]}
+    body = {"articles": [{"id": "chrome", "text": boilerplate}]}
     direct = jobs_client.post("/v1/summaries", json=body)
     assert direct.status_code == 422
     job = finished(jobs_client, submit(jobs_client, body))
     assert job["status"] == "failed"
     assert job["result"] is None
     error = job["error"]
-    assert error["status"] == 422 and error["type"].endswith("/empty-article")
+    assert error["status"] == 422 and error["type"].endswith("/no-usable-article")
     assert (
         error["errors"]
         == direct.json()["errors"]
-        == [{"pointer": "/articles/1/text", "article_id": "chrome", "detail": "empty after cleaning"}]
+        == [
+            {
+                "pointer": "/articles/0/text",
+                "article_id": "chrome",
+                "detail": "no story text left after removing boilerplate",
+            }
+        ]
     )
 
 

@@ -17,6 +17,7 @@ from service.api.schemas import (
     PointOut,
     PositionOut,
     RemovedSentenceOut,
+    SkippedOut,
     SummariesResponse,
     SummarySentenceOut,
     SupportOut,
@@ -118,4 +119,10 @@ def to_response(analysis: Analysis, engine: Engine) -> SummariesResponse:
         embedding=engine.embedder.name,
         **engine.summarizer.describe(),
     )
-    return SummariesResponse(clusters=clusters, articles=articles, model=model, timings_ms=analysis.timings_ms)
+    return SummariesResponse(
+        clusters=clusters,
+        articles=articles,
+        skipped=[SkippedOut(article_id=s.article_id, reason=s.reason) for s in analysis.skipped],
+        model=model,
+        timings_ms=analysis.timings_ms,
+    )

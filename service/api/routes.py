@@ -15,7 +15,7 @@ from service.api.problems import PROBLEM_JSON, ProblemError
 from service.api.schemas import ProblemDetails, SummariesRequest, SummariesResponse
 from service.engine import Engine
 from service.pipeline.analyze import analyze
-from service.pipeline.clean import EmptyArticleError
+from service.pipeline.clean import NoUsableArticlesError
 from service.pipeline.types import ArticleInput
 from service.settings import Settings
 
@@ -132,6 +132,23 @@ def prepare(body: SummariesRequest, settings: Settings) -> list[ArticleInput]:
     return inputs
 
 
+def no_usable_article_problem(inputs: list[ArticleInput], exc: NoUsableArticlesError) -> ProblemError:
+    """422 naming every article of a batch in which none could be used, with a pointer to its text."""
+    index_of = {a.id: i for i, a in enumerate(inputs)}
+    errors = []
+    for s in exc.skipped:
+        index = index_of[s.article_id]
+        field = "text" if inputs[index].text is not None else "html"
+        errors.append({"pointer": f"/articles/{index}/{field}", "article_id": s.article_id, "detail": s.reason})
+    return ProblemError(
+        422,
+        "No usable article",
+        "no article has story text left after boilerplate removal",
+        slug="no-usable-article",
+        errors=errors,
+    )
+
+
 def summarize(
     body: SummariesRequest,
     inputs: list[ArticleInput],
@@ -151,22 +168,8 @@ def summarize(
             max_summary_words=body.max_summary_words,
             progress=progress,
         )
-    except EmptyArticleError as exc:
-        index = next(i for i, a in enumerate(inputs) if a.id == exc.article_id)
-        field = "text" if inputs[index].text is not None else "html"
-        raise ProblemError(
-            422,
-            "Empty article",
-            f"article {exc.article_id!r} has no story text left after boilerplate removal",
-            slug="empty-article",
-            errors=[
-                {
-                    "pointer": f"/articles/{index}/{field}",
-                    "article_id": exc.article_id,
-                    "detail": "empty after cleaning",
-                }
-            ],
-        ) from exc
+    except NoUsableArticlesError as exc:
+        raise no_usable_article_problem(inputs, exc) from exc
     if metrics is not None:
         metrics.observe_stages(analysis.timings_ms)
     return to_response(analysis, engine)

@@ -135,6 +135,11 @@ class ArticleMetaOut(BaseModel):
     removed_boilerplate: list[str]
 
 
+class SkippedOut(BaseModel):
+    article_id: str
+    reason: str
+
+
 class ModelOut(BaseModel):
     model_config = ConfigDict(extra="allow", protected_namespaces=())
 
@@ -146,6 +151,10 @@ class ModelOut(BaseModel):
 class SummariesResponse(BaseModel):
     clusters: list[ClusterOut]
     articles: list[ArticleMetaOut]
+    skipped: list[SkippedOut] = Field(
+        default_factory=list,
+        description="Articles that could not be used (e.g. no story text after cleaning); the rest were analysed.",
+    )
     model: ModelOut
     timings_ms: dict[str, float]
 

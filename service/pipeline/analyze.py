@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from service.models.base import DisagreementPrompt, Summarizer
 from service.models.embeddings import Embedder, MemoEmbedder
 from service.pipeline.align import align_claims, build_table, independence_keys
-from service.pipeline.clean import clean_article
+from service.pipeline.clean import clean_articles
 from service.pipeline.consensus import consensus_points, mark_contested, single_source_points
 from service.pipeline.dedup import near_duplicates
 from service.pipeline.disagreements import find_disagreements
@@ -24,6 +24,7 @@ from service.pipeline.types import (
     ConsensusPoint,
     Disagreement,
     DuplicateGroup,
+    SkippedArticle,
 )
 from service.settings import Settings
 
@@ -33,6 +34,8 @@ class Analysis:
     clusters: list[ClusterReport]
     articles: dict[str, CleanArticle]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    skipped: list[SkippedArticle] = field(default_factory=list)
+    """Articles that could not be used (no story text), in input order; the others were analysed."""
 
 
 class _Timer:
@@ -78,14 +81,18 @@ def analyze(
     max_summary_words: int = 120,
     progress: Callable[[str, float], None] | None = None,
 ) -> Analysis:
-    """``progress(stage, fraction)``, when given, is called as each stage starts (fraction of the work done)."""
+    """``progress(stage, fraction)``, when given, is called as each stage starts (fraction of the work done).
+
+    Unusable articles are reported in ``Analysis.skipped``; only a batch with none usable raises
+    :class:`~service.pipeline.clean.NoUsableArticlesError`.
+    """
     timer = _Timer()
     started = time.perf_counter()
     embedder = MemoEmbedder(embedder)
     if progress is not None:
         progress("clean", 0.0)
     with timer.stage("clean"):
-        articles = [clean_article(a) for a in inputs]
+        articles, skipped = clean_articles(inputs)
     if progress is not None:
         progress("dedup", 0.05)
     with timer.stage("dedup"):
@@ -160,7 +167,7 @@ def analyze(
         with timer.stage("describe_disagreements"):
             staged = _describe(staged, summarizer)
 
-    analysis = Analysis(clusters=[], articles={a.id: a for a in articles})
+    analysis = Analysis(clusters=[], articles={a.id: a for a in articles}, skipped=skipped)
     for number, ((members, points, disagreements, independent), summary) in enumerate(
         zip(staged, summaries, strict=True), start=1
     ):

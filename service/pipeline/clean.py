@@ -8,6 +8,7 @@ place in what the client sent. Rules describe kinds of lines, not particular out
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from html.parser import HTMLParser
 from itertools import pairwise
@@ -16,7 +17,7 @@ from typing import Any
 import trafilatura
 
 from service.pipeline.ingest import classify_line, find_dates, parse_header
-from service.pipeline.types import ArticleInput, CleanArticle, CleanedText, Segment
+from service.pipeline.types import ArticleInput, CleanArticle, CleanedText, Segment, SkippedArticle
 
 PARAGRAPH_SEPARATOR = "\n\n"
 # Boilerplate phrases are only recognised on short pieces: a long paragraph that happens to contain
@@ -30,6 +31,31 @@ class EmptyArticleError(ValueError):
     def __init__(self, article_id: str) -> None:
         super().__init__(f"article {article_id!r} has no text left after removing boilerplate")
         self.article_id = article_id
+
+
+class NoUsableArticlesError(ValueError):
+    """Every article of a batch was unusable: there is nothing to analyse."""
+
+    def __init__(self, skipped: Sequence[SkippedArticle]) -> None:
+        super().__init__(f"none of the {len(skipped)} article(s) has story text left after removing boilerplate")
+        self.skipped = tuple(skipped)
+
+
+def clean_articles(inputs: Sequence[ArticleInput]) -> tuple[list[CleanArticle], list[SkippedArticle]]:
+    """Clean every article; an unusable one is listed as skipped instead of failing the batch.
+
+    Raises :class:`NoUsableArticlesError` when no article is left.
+    """
+    articles: list[CleanArticle] = []
+    skipped: list[SkippedArticle] = []
+    for article in inputs:
+        try:
+            articles.append(clean_article(article))
+        except EmptyArticleError:
+            skipped.append(SkippedArticle(article.id, "no story text left after removing boilerplate"))
+    if inputs and not articles:
+        raise NoUsableArticlesError(skipped)
+    return articles, skipped
 
 
 _PROMPT = re.compile(
@@ -249,12 +275,16 @@ def _clean_from(raw: str, start: int) -> CleanedText:
     return CleanedText(text=body.text, segments=shifted, removed=body.removed)
 
 
+def _same_words(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
 def _after_title(raw: str, title: str | None) -> int:
     """Offset just past a first line that repeats the page title (trafilatura keeps the <h1>)."""
     first = raw.lstrip()
     line_end = first.find("\n")
     line = first if line_end < 0 else first[:line_end]
-    if not title or " ".join(line.split()).casefold() != " ".join(title.split()).casefold():
+    if not title or not _same_words(line, title):
         return 0
     return len(raw) - len(first) + len(line)
 
@@ -275,7 +305,15 @@ def clean_article(article: ArticleInput) -> CleanArticle:
     else:
         raw = article.text or ""
         header = parse_header(raw)
+        if article.title and header.title and not _same_words(header.title, article.title):
+            # The client named the title and the first line is not it: that line is story text (a teaser or
+            # a one-line wire item without a full stop), not a headline to cut.
+            header = parse_header(raw, headline=False)
         cleaned = _clean_from(raw, header.body_start)
+        if not cleaned.text.strip() and header.title is not None:
+            # Only a headline-like line was left (a one-line text, a teaser cut off mid-sentence): it is the
+            # article, never a reason to drop it.
+            cleaned = _clean_from(raw, 0)
         title = article.title or header.title
         source = article.source or header.source
         url = article.url or header.url

@@ -30,16 +30,24 @@ _MONTH = (
 )
 _WEEKDAY = r"(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+"
 
-_ISO = re.compile(r"(?<![\d-])(?P<y>(?:19|20)\d\d)[-/](?P<m>\d\d)[-/](?P<d>\d\d)(?![\d/])")
+_ISO = re.compile(r"(?<![\d-])(?P<y>(?:19|20)\d\d)(?P<sep>[-/.])(?P<m>\d\d)(?P=sep)(?P<d>\d\d)(?![\d/])")
+# Month/day/year or day/month/year with slashes, as stamp lines write them ("12/16/08 1:30 AM EST"). Read only
+# when the order cannot matter: one of the first two fields is over 12, or both are equal (see find_dates).
+_NUMERIC = re.compile(r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>(?:19|20)?\d\d)(?![\d/])")
 _COMPACT = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?!\d)")
 _MONTH_FIRST = re.compile(
-    rf"(?:{_WEEKDAY})?(?P<mon>{_MONTH})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)(?!\d)"
+    rf"(?:{_WEEKDAY})?(?P<mon>{_MONTH})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+|-)(?P<y>(?:19|20)\d\d)(?!\d)"
 )
 _DAY_FIRST = re.compile(
     rf"(?:{_WEEKDAY})?(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH})\.?,?\s+"
     rf"(?P<y>(?:19|20)\d\d)(?!\d)"
 )
-_TIME = re.compile(r"(?i)\b\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:[ap]\.?m\.?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?")
+_TIME = re.compile(r"(?i)\b\d{1,2}[:.]\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:[ap]\.?m\.?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?")
+# Time zones and offsets on stamp lines: "EST", "AKDT", "(GMT+05:00)", "UTC+1".
+_ZONE = re.compile(r"\(?\b(?:GMT|UTC)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?\)?|\b[A-Z]{1,4}[SD]?T\b")
+# Scraped text keeps the spaces a tokeniser put around separators ("12 / 16 / 08", "1: 00pm").
+_SPACED_SLASH = re.compile(r"(?<=\d)\s+/\s+(?=\d)")
+_SPACED_COLON = re.compile(r"(?<=\d):\s+(?=\d\d)")
 _URL_LINE = re.compile(r"^(?:(?:url|source|link)\s*:\s*)?<?(?P<url>https?://[^\s<>]+)>?$", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?i:by)\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&|,|de|van|von))*\s*$")
 
@@ -48,7 +56,9 @@ _STAMP_WORDS = frozenset(
     {
         "by", "on", "at", "updated", "update", "published", "posted", "last", "modified", "date", "time",
         "created", "gmt", "utc", "est", "edt", "et", "pt", "pst", "cet", "cest", "msk", "bst", "ist", "jst",
-        "am", "pm", "a.m.", "p.m.", "z",
+        "am", "pm", "a.m.", "p.m.", "z", "first", "originally", "story", "article", "hrs", "@",
+        "mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "tuesday", "wednesday", "thursday", "friday",
+        "saturday", "sunday", "a", "p", "m",
     }
 )  # fmt: skip
 _NAME_CONNECTORS = frozenset({"of", "the", "and", "&", "for", "de", "la", "le", "el", "der", "die"})
@@ -113,17 +123,33 @@ def find_dates(text: str) -> list[DateMatch]:
     """
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []
-    for pattern in (_MONTH_FIRST, _DAY_FIRST, _ISO, _COMPACT):
+    for pattern in (_MONTH_FIRST, _DAY_FIRST, _ISO, _COMPACT, _NUMERIC):
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
-            groups = m.groupdict()
-            month = _month_number(groups["mon"]) if groups.get("mon") else int(groups["m"])
-            value = _safe_date(int(groups["y"]), month, int(groups["d"]))
+            value = _numeric_date(m) if pattern is _NUMERIC else _calendar_date(m)
             if value is not None:
                 found.append(DateMatch(value, m.start(), m.end()))
                 taken.append((m.start(), m.end()))
     return sorted(found, key=lambda d: d.start)
+
+
+def _calendar_date(m: re.Match[str]) -> date | None:
+    groups = m.groupdict()
+    month = _month_number(groups["mon"]) if groups.get("mon") else int(groups["m"])
+    return _safe_date(int(groups["y"]), month, int(groups["d"]))
+
+
+def _numeric_date(m: re.Match[str]) -> date | None:
+    """``a/b/y`` when the reading does not depend on the country's order: 12/16/08, 16/12/08, 6/6/13."""
+    a, b, year = int(m.group("a")), int(m.group("b")), int(m.group("y"))
+    if year < 100:
+        year += 2000 if year < 50 else 1900
+    if a > 12 >= b:
+        return _safe_date(year, b, a)
+    if b > 12 >= a or a == b:
+        return _safe_date(year, a, b)
+    return None
 
 
 def _month_number(name: str) -> int:
@@ -162,12 +188,13 @@ def classify_line(line: str) -> LineInfo | None:
         return None
     if _COPYRIGHT.match(line):
         return LineInfo("copyright", source=copyright_owner(line))
+    line = _SPACED_COLON.sub(":", _SPACED_SLASH.sub("/", line))
     dates = find_dates(line)
     if dates:
         rest = line
         for d in reversed(dates):
             rest = rest[: d.start] + " | " + rest[d.end :]
-        rest = _TIME.sub(" ", rest)
+        rest = _TIME.sub(" ", _ZONE.sub(" ", rest))
         parts = [p.strip(" ,;:") for p in _SEPARATORS.split(rest)]
         parts = [p for p in parts if p and not all(_is_stamp_word(w) for w in p.split())]
         if not parts:
@@ -187,7 +214,7 @@ def classify_line(line: str) -> LineInfo | None:
 
 
 def _is_stamp_word(word: str) -> bool:
-    w = word.strip(".,;:()[]").lower()
+    w = word.strip(".,;:()[]-–—|").lower()
     return not w or w.isdigit() or w in _STAMP_WORDS or (w.endswith(":") and w[:-1] in _STAMP_WORDS)
 
 
@@ -261,8 +288,12 @@ def _is_headline(line: str) -> bool:
     return len(line.split()) <= MAX_HEADLINE_WORDS and not line.endswith(".")
 
 
-def parse_header(raw: str) -> HeaderFields:
-    """Headline, publication date, outlet and URL from the top of ``raw``; None for what is not stated."""
+def parse_header(raw: str, *, headline: bool = True) -> HeaderFields:
+    """Headline, publication date, outlet and URL from the top of ``raw``; None for what is not stated.
+
+    With ``headline=False`` a first line that looks like a headline is taken as story text (the client gave
+    the title, and the line does not repeat it).
+    """
     lines = _lines(raw)
     title: str | None = None
     url: str | None = None
@@ -289,11 +320,20 @@ def parse_header(raw: str) -> HeaderFields:
                 copyright_source = info.source
             continue
         candidate = line[2:].strip() if line.startswith("- ") else line
-        if title is None and _is_headline(candidate):
+        if headline and title is None and _is_headline(candidate):
             title = candidate
             continue
         body_start, body_index = offset, index
         break
+
+    if header_date is None:
+        # A stamp often sits under a subtitle or a one-line teaser ("Headline / Subtitle / 12/16/08 1:30 AM"):
+        # the first stamp line within the header window dates the article (the body's copy is cut as boilerplate).
+        for _, line in lines[body_index:MAX_HEADER_LINES]:
+            info = classify_line(line)
+            if info is not None and info.published_at is not None:
+                header_date = info.published_at
+                break
 
     dateline: Dateline | None = None
     for _, line in lines[body_index : body_index + 2]:

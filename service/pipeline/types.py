@@ -81,6 +81,14 @@ class CleanArticle:
 
 
 @dataclass(frozen=True)
+class SkippedArticle:
+    """An article the analysis could not use, and why; the rest of the batch is analysed without it."""
+
+    article_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class DuplicateGroup:
     """Copies of one story: ``kept`` is analysed, ``copies`` are counted with it as one source."""
 

@@ -15,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.convert import to_inputs
 from service.api.problems import ProblemError
-from service.api.routes import PROBLEM_RESPONSES
+from service.api.routes import PROBLEM_RESPONSES, no_usable_article_problem
 from service.api.schemas import ArticleIn
-from service.pipeline.clean import EmptyArticleError, clean_article
+from service.pipeline.clean import NoUsableArticlesError, clean_articles
 from service.settings import PROJECT_ROOT, get_settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -113,7 +113,6 @@ def clean(body: CleanRequest) -> CleanResponse:
             errors=[{"pointer": "/articles", "detail": f"at most {settings.max_articles} items"}],
         )
     inputs = to_inputs(body.articles)
-    cleaned = []
     for index, article in enumerate(inputs):
         field = "text" if article.text is not None else "html"
         if len(article.text or article.html or "") > settings.max_article_chars:
@@ -124,14 +123,9 @@ def clean(body: CleanRequest) -> CleanResponse:
                 slug="article-too-large",
                 errors=[{"pointer": f"/articles/{index}/{field}", "article_id": article.id, "detail": "too long"}],
             )
-        try:
-            cleaned.append(CleanedArticleOut(id=article.id, text=clean_article(article).text))
-        except EmptyArticleError as exc:
-            raise ProblemError(
-                422,
-                "Empty article",
-                f"article {article.id!r} has no story text left after boilerplate removal",
-                slug="empty-article",
-                errors=[{"pointer": f"/articles/{index}/{field}", "article_id": article.id, "detail": "empty"}],
-            ) from exc
-    return CleanResponse(articles=cleaned)
+    try:
+        cleaned, _ = clean_articles(inputs)
+    except NoUsableArticlesError as exc:
+        raise no_usable_article_problem(inputs, exc) from exc
+    # Unusable articles are left out: the analysis lists them under ``skipped`` and quotes none of them.
+    return CleanResponse(articles=[CleanedArticleOut(id=a.id, text=a.text) for a in cleaned])

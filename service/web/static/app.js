@@ -531,6 +531,18 @@
         }),
       );
     }
+    if (result.skipped && result.skipped.length) {
+      body.append(
+        el("div", { class: "note skipped" }, [
+          el("p", { text: "Articles left out of the analysis (nothing else was lost):" }),
+          el(
+            "ul",
+            {},
+            result.skipped.map((s) => el("li", {}, [el("code", { text: s.article_id }), `: ${s.reason}`])),
+          ),
+        ]),
+      );
+    }
     for (const cluster of result.clusters) body.append(renderCluster(cluster));
     $("results-empty").hidden = true;
     resetArticleView();
