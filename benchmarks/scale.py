@@ -31,15 +31,13 @@ Every stage runs in its own subprocess (corpus loaded from a pickle first), so i
 (ru_maxrss) is its own; "+mem" is the peak minus the resident size just before the stage (corpus
 included in "peak", not in "+mem").
 
-Grouping needs sentence splitting (pysbd, ~7 ms an article here) and embeddings of every lead and of
-the sentences of candidate articles; all-MiniLM-L6-v2 on 2 CPU cores does ~47 leads/s and ~166
-sentences/s, i.e. hours for 100k articles. So by default grouping runs with a stand-in embedder (hashed
-word and bigram counts, unit length, 384 dims) that makes the clustering code (candidates, scoring,
-linkage) do exactly its real work, and MiniLM's own throughput is measured on a sample
-(``--minilm-sample``) and projected linearly to each size. Grouping asks for embeddings as the service
-does (leads, then the sentences of candidate pairs that could still reach the threshold): "embedded"
-is how many texts it asked for out of all leads and sentences, "embed s" the model's time and
-"cluster s" the rest. ``--embedder minilm`` runs the real
+Grouping splits only each article's opening into sentences (its lead), embeds the leads with
+all-MiniLM-L6-v2, and runs spaCy's NER over them (``NER s``, the real model at every size). MiniLM on 2
+CPU cores is slow at 100k, so by default grouping runs with a stand-in embedder (hashed word and bigram
+counts, unit length, 384 dims) that makes the clustering code (candidates, scoring, linkage) do exactly its
+real work, and MiniLM's own throughput is measured on a sample (``--minilm-sample``) and projected
+linearly to each size. "embedded" is how many texts grouping asked for, "embed s" the model's time and
+"cluster s" the rest (features, candidates, linkage). ``--embedder minilm`` runs the real
 model throughout. Grouping runs on what the pipeline gives it: the distinct reports of a batch of
 ``--grouping-sizes`` articles (its syndicated copies removed, as dedup would). Event-grouping
 precision/recall against the generator's events are printed as a sanity check only (with the stand-in
@@ -341,8 +339,8 @@ class HashingEmbedder:
 
 
 class TimedEmbedder:
-    """Embeds what grouping asks for, as in the service (leads, then the sentences of candidate pairs that
-    could still reach the threshold), and keeps the model's time apart from the clustering's."""
+    """Embeds what grouping asks for, as in the service (the leads only), and keeps the model's time apart
+    from the clustering's."""
 
     def __init__(self, inner: Any) -> None:
         self.name = inner.name
@@ -437,9 +435,24 @@ def stage_dedup(path: Path) -> dict[str, Any]:
     }
 
 
+class TimedLinguist:
+    """spaCy's NER over the leads, timed apart from the rest of grouping."""
+
+    def __init__(self, inner: Any) -> None:
+        self.name = inner.name
+        self._inner = inner
+        self.seconds = 0.0
+
+    def entities(self, texts: Sequence[str]) -> Any:
+        start = time.perf_counter()
+        found = self._inner.entities(texts)
+        self.seconds += time.perf_counter() - start
+        return found
+
+
 def stage_grouping(path: Path, size: int, embedder_kind: str) -> dict[str, Any]:
-    from service.pipeline.grouping import GroupingParams, event_clusters
-    from service.pipeline.sentences import split_sentences
+    from service.nlp.linguist import shared_linguist
+    from service.pipeline.grouping import event_clusters, grouping_params, lead_sentences
     from service.settings import Settings
 
     batch = _load(path)
@@ -449,20 +462,10 @@ def stage_grouping(path: Path, size: int, embedder_kind: str) -> dict[str, Any]:
     if size:
         items = items[:size]
     articles = [it.article for it in items]
-    s = Settings()
-    params = GroupingParams(
-        similarity=s.group_similarity,
-        entity_weight=s.group_entity_weight,
-        claim_weight=s.group_claim_weight,
-        event_kind_penalty=s.group_event_kind_penalty,
-        max_days_apart=s.group_max_days_apart,
-        exact_max_articles=s.group_exact_max_articles,
-        neighbors=s.group_neighbors,
-        missing_score=s.group_missing_score,
-    )
+    params = grouping_params(Settings())
     out: dict[str, Any] = {"batch": batch_size, "n": len(articles), "embedder": embedder_kind}
     start = time.perf_counter()
-    sentences = [split_sentences(a) for a in articles]
+    leads = [lead_sentences(a) for a in articles]
     out["split_s"] = time.perf_counter() - start
 
     if embedder_kind == "minilm":
@@ -472,13 +475,14 @@ def stage_grouping(path: Path, size: int, embedder_kind: str) -> dict[str, Any]:
     else:
         model = HashingEmbedder()
     timed = TimedEmbedder(model)
+    linguist = TimedLinguist(shared_linguist())
     before = _rss_mb()
     start = time.perf_counter()
-    clusters = event_clusters(articles, timed, params, sentences=sentences)
+    clusters = event_clusters(articles, timed, linguist, params, sentences=leads)  # type: ignore[arg-type]
     out["embed_s"] = timed.seconds
-    out["cluster_s"] = time.perf_counter() - start - timed.seconds
+    out["ner_s"] = linguist.seconds
+    out["cluster_s"] = time.perf_counter() - start - timed.seconds - linguist.seconds
     out["texts"] = timed.texts
-    out["all_texts"] = sum(len(sents) for sents in sentences) + len(articles)
     out["peak_mb"] = _maxrss_mb()
     out["delta_mb"] = max(0.0, out["peak_mb"] - before)
     label = {a.id: k for k, c in enumerate(clusters) for a in c}
@@ -639,14 +643,14 @@ def main() -> None:
         print()
         print(f"== event grouping (embedder: {grouping[0]['embedder']}; candidate path above the exact limit) ==")
         print(
-            f"{'batch':>7} {'reports':>8} {'split s':>8} {'embedded':>17} {'embed s':>8} {'cluster s':>9} "
+            f"{'batch':>7} {'reports':>8} {'split s':>8} {'embedded':>9} {'embed s':>8} {'NER s':>7} {'cluster s':>9} "
             f"{'peak MB':>8} {'+mem MB':>8} "
             f"{'clusters':>8} {'largest':>7} {'P(ev)':>6} {'R(ev)':>6}"
         )
         for r in grouping:
             print(
-                f"{r['batch']:>7} {r['n']:>8} {r['split_s']:>8.1f} {r['texts']:>8}/{r['all_texts']:<8} "
-                f"{r['embed_s']:>8.1f} {r['cluster_s']:>9.2f} "
+                f"{r['batch']:>7} {r['n']:>8} {r['split_s']:>8.1f} {r['texts']:>9} "
+                f"{r['embed_s']:>8.1f} {r['ner_s']:>7.1f} {r['cluster_s']:>9.2f} "
                 f"{r['peak_mb']:>8.0f} "
                 f"{r['delta_mb']:>8.0f} {r['clusters']:>8} {r['largest']:>7} {r['precision']:>6.3f} {r['recall']:>6.3f}"
             )
@@ -667,10 +671,11 @@ def main() -> None:
         reports = {r["batch"]: r["n"] for r in grouping}
         for batch in sorted({*grouping_sizes, *sizes}):
             n = reports.get(batch, batch)
-            seconds = n / minilm["leads_per_s"] + n * spa / minilm["sentences_per_s"]
+            seconds = n / minilm["leads_per_s"]
             print(
-                f"  projected MiniLM embedding for a batch of {batch:>7} ({n} reports; leads + all sentences, "
-                f"at most): {seconds / 60:7.1f} min"
+                f"  projected MiniLM embedding of the leads for a batch of {batch:>7} ({n} reports): "
+                f"{seconds / 60:7.1f} min (alignment later embeds the sentences of multi-source stories: "
+                f"{n * spa / minilm['sentences_per_s'] / 60:.1f} min at most)"
             )
 
 

@@ -115,6 +115,7 @@ def _summarize(args: argparse.Namespace) -> int:
             analysis = analyze(
                 inputs,
                 embedder=engine.embedder,
+                linguist=engine.linguist,
                 summarizer=engine.summarizer,
                 settings=settings,
                 group_events=not args.one_cluster,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from service.models.base import Summarizer
 from service.models.embeddings import Embedder, MiniLMEmbedder
 from service.models.loader import load_summarizer
+from service.nlp.linguist import Linguist, shared_linguist
 from service.settings import Settings
 
 
@@ -15,11 +16,18 @@ class Engine:
     settings: Settings
     embedder: Embedder
     summarizer: Summarizer
+    linguist: Linguist
 
     @classmethod
     def load(cls, settings: Settings) -> Engine:
         return cls(
             settings=settings,
-            embedder=MiniLMEmbedder(settings.embedding_model),
+            embedder=MiniLMEmbedder(
+                settings.embedding_model,
+                batch_size=settings.embedding_batch_size,
+                device=settings.device,
+                dtype=settings.dtype,
+            ),
             summarizer=load_summarizer(settings),
+            linguist=shared_linguist(settings.spacy_model),
         )

@@ -27,8 +27,9 @@ class _Names:
         self.copies: dict[str, list[str]] = {d.kept: d.copies for c in response.clusters for d in c.duplicates}
 
     def source(self, article_id: str) -> str:
+        # The same label the API gives an article of unknown outlet in its quotes (CleanArticle.source_label).
         meta = self.articles.get(article_id)
-        return (meta.source if meta else None) or article_id
+        return (meta.source if meta else None) or f"unknown source ({article_id})"
 
     def title(self, cluster: ClusterOut) -> str:
         if cluster.consensus.headline:

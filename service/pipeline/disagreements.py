@@ -118,11 +118,27 @@ def _about_same_thing(table: SentenceTable, i: int, j: int, threshold: float) ->
     return len(shared) >= 2 or (len(shared) >= 1 and similarity >= threshold)
 
 
+MOMENT_DAYS = 2
+"""Reports dated further apart describe different moments of a story: what one says then is no conflict
+with what another says later (a toll that rose, an account given since)."""
+
+
+def same_moment(table: SentenceTable, a: Sentence, b: Sentence) -> bool:
+    """Whether two sentences' articles can describe the same moment (an undated one may)."""
+    day_a = table.articles[a.article_id].published_at
+    day_b = table.articles[b.article_id].published_at
+    return day_a is None or day_b is None or abs((day_a - day_b).days) <= MOMENT_DAYS
+
+
+def _comparable(table: SentenceTable, a: Sentence, b: Sentence) -> bool:
+    return table.key_of(a) != table.key_of(b) and same_moment(table, a, b)
+
+
 def _cross_source_pairs(table: SentenceTable) -> Iterable[tuple[int, int]]:
     n = len(table.sentences)
     for i in range(n):
         for j in range(i + 1, n):
-            if table.key_of(table.sentences[i]) != table.key_of(table.sentences[j]):
+            if _comparable(table, table.sentences[i], table.sentences[j]):
                 yield i, j
 
 
@@ -147,7 +163,7 @@ def date_conflicts(table: SentenceTable, topic_threshold: float) -> list[Disagre
     indices = sorted(mentions)
     for x, i in enumerate(indices):
         for j in indices[x + 1 :]:
-            if table.key_of(table.sentences[i]) == table.key_of(table.sentences[j]):
+            if not _comparable(table, table.sentences[i], table.sentences[j]):
                 continue
             if not _about_same_thing(table, i, j, topic_threshold):
                 continue
@@ -232,7 +248,7 @@ def account_conflicts(table: SentenceTable) -> list[Disagreement]:
         event = next((k for k, v in EVENT_WORDS.items() if k != "announcement" and set(_tokens(tail)) & v), "event")
         counter: list[Support] = []
         for other in table.sentences:
-            if table.key_of(other) == table.key_of(sentence):
+            if not _comparable(table, other, sentence):
                 continue
             for attributed in _ATTRIBUTED.finditer(other.text):
                 name = attributed.group("a") or attributed.group("b") or attributed.group("c")

@@ -1,151 +1,216 @@
 """Event grouping: which articles report the same event.
 
-Two paths share one pair score (:func:`_Features.score`):
+Each pair of articles gets a probability of reporting one event from a logistic model over signals that
+carry across outlets (see :class:`GroupingModel`; weights fitted on real news by ``benchmarks/fit_grouping.py``
+and kept in ``service/data/grouping_model.json``):
 
-- up to ``GroupingParams.exact_max_articles`` articles (a request): every pair is scored and clustered
-  with average linkage (sklearn), as tuned on the seeds;
+- ``lead``: cosine of the headline-and-lead embeddings (all-MiniLM-L6-v2): what the story is about;
+- ``words`` and ``lead_words``: cosine of content words of the whole text and of the lead, each word weighted
+  by its rarity in English (:mod:`service.nlp.lexicon`): specific vocabulary shared beyond the topic;
+- ``names``: cosine of the named entities spaCy finds in the lead, weighted by rarity: who and where;
+- ``numbers`` and ``both_numbers``: figures written in both texts (a magnitude, a score, a sum) separate two
+  events of one kind better than words do;
+- ``log_days`` and ``undated``: days between the articles' dates (from the client, the page or a stamp line
+  in the text), or the fact that one is unknown.
+
+Articles are then clustered with average linkage on ``1 - probability`` and cut at ``threshold``: two
+groups join only when their pairs agree on average, so one bridging article cannot chain two events.
+
+Two paths share the model:
+
+- up to ``GroupingParams.exact_max_articles`` articles (a request, a dev set): every pair is scored from
+  similarity matrices, and sklearn's average linkage clusters them;
 - above it (a batch): candidate pairs come only from the ``neighbors`` nearest lead embeddings among
   articles published within ``max_days_apart`` days of each other (undated articles: nearest among all),
-  found with chunked matrix products; only candidates are scored, and clusters are merged by a sparse
-  average linkage (:func:`_sparse_average_linkage`) in which a cross pair published too far apart counts
-  -1 (as in the small path) and a pair never scored counts ``missing_score``, so one bridging article
-  cannot chain two events and reports weeks apart stay apart. Nothing is compared all-pairs.
+  found with chunked matrix products; only candidates are scored, and a sparse average linkage
+  (:func:`_sparse_average_linkage`) counts a pair never scored as probability 0. Nothing is compared
+  all-pairs.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import sparse
 from sklearn.cluster import AgglomerativeClustering
 
 from service.models.embeddings import Embedder
-from service.pipeline.entities import entities
-from service.pipeline.events import dominant_event
+from service.nlp.lexicon import content_words, name_rarity, numbers, word_weight
+from service.nlp.linguist import Linguist
+from service.nlp.names import name_bag
+from service.nlp.vectors import bag_matrix, row_cosines
 from service.pipeline.sentences import split_sentences
 from service.pipeline.types import CleanArticle, Sentence
+from service.settings import Settings
 
 LEAD_SENTENCES = 3
-CLAIM_MATCH = 0.6
+DEFAULT_MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "grouping_model.json"
+
+FEATURES = ("lead", "words", "lead_words", "names", "numbers", "both_numbers", "log_days", "undated")
+
+
+@dataclass(frozen=True)
+class GroupingModel:
+    """Logistic model of "these two articles report one event": ``sigmoid(intercept + sum(w_f * f))``.
+
+    Only pairs whose leads are at least ``min_lead`` alike are candidates: the model is fitted on those (the
+    pairs that are hard to tell apart, not the millions of unrelated ones) and any other pair counts 0.
+    """
+
+    weights: Mapping[str, float]
+    intercept: float
+    threshold: float
+    """Average-linkage cut: groups merge while their average pair probability is above it."""
+    min_lead: float
+
+    def probability(self, features: Mapping[str, NDArray[np.float64]]) -> NDArray[np.float64]:
+        logit = np.full_like(features[FEATURES[0]], self.intercept, dtype=np.float64)
+        for name, weight in self.weights.items():
+            logit += weight * features[name]
+        return np.where(features["lead"] >= self.min_lead, 1.0 / (1.0 + np.exp(-logit)), 0.0)
+
+    @classmethod
+    def load(cls, path: Path) -> GroupingModel:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            weights={name: float(data["weights"][name]) for name in FEATURES},
+            intercept=float(data["intercept"]),
+            threshold=float(data["threshold"]),
+            min_lead=float(data["min_lead"]),
+        )
+
+
+@lru_cache(maxsize=8)
+def load_grouping_model(path: Path = DEFAULT_MODEL_FILE) -> GroupingModel:
+    return GroupingModel.load(path)
 
 
 @dataclass(frozen=True)
 class GroupingParams:
-    similarity: float = 0.55
-    entity_weight: float = 0.2
-    claim_weight: float = 0.3
-    event_kind_penalty: float = 0.2
-    max_days_apart: int = 3
-    exact_max_articles: int = 300
+    model: GroupingModel
+    threshold: float | None = None
+    """Overrides the model's threshold (higher: fewer, purer merges)."""
+    max_days_apart: int = 7
+    """Batch path: articles published further apart than this are never compared."""
+    exact_max_articles: int = 2000
     """Above this many articles, the candidate-pair path is used instead of all pairs."""
     neighbors: int = 30
     """Nearest leads (by cosine) each article is scored against on the candidate-pair path."""
-    missing_score: float = 0.0
-    """Score assumed, in the average linkage, for a pair that was never a candidate."""
     chunk_elements: int = 1 << 24
     """Largest similarity block (queries x keys) computed at once on the candidate-pair path."""
 
-
-def _jaccard(a: set[str], b: set[str]) -> float:
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
-
-
-@dataclass
-class _Features:
-    """What the pair score needs of each article; sentence vectors are filled on demand."""
-
-    dates: list[date | None]
-    sentences: list[list[Sentence]]
-    lead_vectors: NDArray[np.float64]
-    names: list[set[str]]
-    kinds: list[str | None]
-    sentence_vectors: dict[int, NDArray[np.float32]] = field(default_factory=dict)
-
-    def encode_sentences(self, indices: Sequence[int], embedder: Embedder) -> None:
-        """Embed the sentences of ``indices`` not embedded yet, in one batch."""
-        todo = [i for i in indices if i not in self.sentence_vectors]
-        texts = [s.text for i in todo for s in self.sentences[i]]
-        vectors = embedder.encode(texts) if texts else np.zeros((0, 0), dtype=np.float32)
-        start = 0
-        for i in todo:
-            count = len(self.sentences[i])
-            self.sentence_vectors[i] = vectors[start : start + count]
-            start += count
-
-    def too_far(self, i: int, j: int, params: GroupingParams) -> bool:
-        a, b = self.dates[i], self.dates[j]
-        return a is not None and b is not None and abs((a - b).days) > params.max_days_apart
-
-    def partial(self, i: int, j: int, cosine: float, params: GroupingParams) -> float:
-        """The score without the claim term (a lower bound of it; adding ``claim_weight`` bounds it above)."""
-        lead_weight = 1.0 - params.entity_weight - params.claim_weight
-        score = lead_weight * cosine + params.entity_weight * _jaccard(self.names[i], self.names[j])
-        if self.kinds[i] and self.kinds[j] and self.kinds[i] != self.kinds[j]:
-            score -= params.event_kind_penalty
-        return score
-
-    def claims(self, i: int, j: int) -> float:
-        """Share of sentences that restate a sentence of the other article (both ways, averaged)."""
-        a, b = self.sentence_vectors[i], self.sentence_vectors[j]
-        if not len(a) or not len(b):
-            return 0.0
-        best = a @ b.T
-        rows = np.count_nonzero(best.max(axis=1) >= CLAIM_MATCH) / best.shape[0]
-        cols = np.count_nonzero(best.max(axis=0) >= CLAIM_MATCH) / best.shape[1]
-        return float((rows + cols) / 2)
-
-    def score(self, i: int, j: int, params: GroupingParams) -> float:
-        """Similarity of one pair; pairs published too far apart get -1 (never one event)."""
-        if self.too_far(i, j, params):
-            return -1.0
-        cosine = float(self.lead_vectors[i] @ self.lead_vectors[j])
-        return self.partial(i, j, cosine, params) + params.claim_weight * self.claims(i, j)
+    @property
+    def cut(self) -> float:
+        return self.model.threshold if self.threshold is None else self.threshold
 
 
-def _features(
-    articles: Sequence[CleanArticle], embedder: Embedder, sentences: Sequence[list[Sentence]] | None
-) -> _Features:
-    split = list(sentences) if sentences is not None else [split_sentences(a) for a in articles]
-    leads = [
-        f"{a.title or ''}\n" + " ".join(s.text for s in sents[:LEAD_SENTENCES])
-        for a, sents in zip(articles, split, strict=True)
-    ]
-    return _Features(
-        dates=[a.published_at for a in articles],
-        sentences=split,
-        lead_vectors=embedder.encode(leads).astype(np.float64),
-        names=[entities(lead) for lead in leads],
-        kinds=[dominant_event(lead) for lead in leads],
+@dataclass(frozen=True)
+class ArticleSignals:
+    """What the pair features need of each article, as row-aligned matrices."""
+
+    lead_vectors: NDArray[np.float32]
+    words: sparse.csr_matrix
+    lead_words: sparse.csr_matrix
+    names: sparse.csr_matrix
+    numbers: sparse.csr_matrix
+    has_numbers: NDArray[np.bool_]
+    days: NDArray[np.int64]
+    """Ordinal of the article's date, -1 when unknown."""
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+
+LEAD_CHARS = 2000
+"""Grouping reads only the start of a text: enough for the lead sentences of any real report."""
+
+
+def lead_sentences(article: CleanArticle) -> list[Sentence]:
+    """The first sentences of ``article``, splitting only its opening (grouping does not need the rest)."""
+    return split_sentences(replace(article, text=article.text[:LEAD_CHARS]))[:LEAD_SENTENCES]
+
+
+def lead_text(article: CleanArticle, sentences: Sequence[Sentence]) -> str:
+    """Headline and first sentences: what a reader sees first, and what reports of one event share most."""
+    return f"{article.title or ''}\n" + " ".join(s.text for s in sentences[:LEAD_SENTENCES])
+
+
+def article_signals(
+    articles: Sequence[CleanArticle],
+    embedder: Embedder,
+    linguist: Linguist,
+    sentences: Sequence[Sequence[Sentence]] | None = None,
+) -> ArticleSignals:
+    split = list(sentences) if sentences is not None else [lead_sentences(a) for a in articles]
+    leads = [lead_text(a, s) for a, s in zip(articles, split, strict=True)]
+    number_bags = [numbers(f"{a.title or ''}\n{a.text}") for a in articles]
+    return ArticleSignals(
+        lead_vectors=embedder.encode(leads).astype(np.float32),
+        words=bag_matrix([content_words(f"{a.title or ''}\n{a.text}") for a in articles], word_weight),
+        lead_words=bag_matrix([content_words(lead) for lead in leads], word_weight),
+        names=bag_matrix([name_bag(ents) for ents in linguist.entities(leads)], name_rarity),
+        numbers=bag_matrix(number_bags, lambda _: 1.0),
+        has_numbers=np.array([bool(bag) for bag in number_bags], dtype=bool),
+        days=np.array([a.published_at.toordinal() if a.published_at else -1 for a in articles], dtype=np.int64),
     )
 
 
-def pair_scores(
-    articles: Sequence[CleanArticle],
-    embedder: Embedder,
-    params: GroupingParams,
-    sentences: Sequence[list[Sentence]] | None = None,
-) -> NDArray[np.float64]:
-    """Similarity of every pair; pairs published too far apart get -1 (never one event).
+def _date_features(days_a: NDArray[np.int64], days_b: NDArray[np.int64]) -> dict[str, NDArray[np.float64]]:
+    known = (days_a >= 0) & (days_b >= 0)
+    gap = np.abs(days_a - days_b).astype(np.float64)
+    return {
+        "log_days": np.where(known, np.log1p(gap), 0.0),
+        "undated": (~known).astype(np.float64),
+    }
 
-    Four signals, because each alone confuses events that share actors and background: the headline
-    and lead (what the story is about), shared names, the share of sentences that restate a sentence
-    of the other article (specific claims, not topic), and the kind of event the lead names (a phone
-    call and a meeting of the same two ministers are two events).
-    """
-    features = _features(articles, embedder, sentences)
-    n = len(articles)
-    features.encode_sentences(range(n), embedder)
-    scores = np.ones((n, n))
-    for i in range(n):
-        for j in range(i + 1, n):
-            scores[i, j] = scores[j, i] = features.score(i, j, params)
-    return scores
+
+def all_pair_features(signals: ArticleSignals) -> dict[str, NDArray[np.float64]]:
+    """Every feature of every pair, as n x n matrices."""
+
+    def cosines(matrix: sparse.csr_matrix) -> NDArray[np.float64]:
+        return np.asarray((matrix @ matrix.T).toarray(), dtype=np.float64)
+
+    features = {
+        "lead": (signals.lead_vectors @ signals.lead_vectors.T).astype(np.float64),
+        "words": cosines(signals.words),
+        "lead_words": cosines(signals.lead_words),
+        "names": cosines(signals.names),
+        "numbers": cosines(signals.numbers),
+        "both_numbers": (signals.has_numbers[:, None] & signals.has_numbers[None, :]).astype(np.float64),
+    }
+    features.update(_date_features(signals.days[:, None], signals.days[None, :]))
+    return features
+
+
+def pair_features(
+    signals: ArticleSignals, left: NDArray[np.int64], right: NDArray[np.int64]
+) -> dict[str, NDArray[np.float64]]:
+    """The features of the pairs ``(left[k], right[k])`` only."""
+    features = {
+        "lead": np.einsum("ij,ij->i", signals.lead_vectors[left], signals.lead_vectors[right]).astype(np.float64),
+        "words": row_cosines(signals.words, left, right),
+        "lead_words": row_cosines(signals.lead_words, left, right),
+        "names": row_cosines(signals.names, left, right),
+        "numbers": row_cosines(signals.numbers, left, right),
+        "both_numbers": (signals.has_numbers[left] & signals.has_numbers[right]).astype(np.float64),
+    }
+    features.update(_date_features(signals.days[left], signals.days[right]))
+    return features
+
+
+def pair_probabilities(signals: ArticleSignals, model: GroupingModel) -> NDArray[np.float64]:
+    """Probability that each pair reports one event (n x n, 1 on the diagonal)."""
+    probability = model.probability(all_pair_features(signals))
+    np.fill_diagonal(probability, 1.0)
+    return probability
 
 
 def _top_neighbors(
@@ -183,7 +248,7 @@ def _top_neighbors(
 
 
 def candidate_pairs(
-    lead_vectors: NDArray[np.float64], dates: Sequence[date | None], params: GroupingParams
+    lead_vectors: NDArray[np.float32], dates: Sequence[date | None], params: GroupingParams
 ) -> NDArray[np.int64]:
     """Pairs (i < j, shape (m, 2)) of nearest leads among articles published close enough to be one event.
 
@@ -236,51 +301,36 @@ def candidate_pairs(
 
 
 class _Cluster:
-    __slots__ = ("days", "links", "members", "undated", "version")
+    __slots__ = ("links", "members", "version")
 
-    def __init__(self, member: int, day: int | None) -> None:
+    def __init__(self, member: int) -> None:
         self.members = [member]
-        self.days: Counter[int] = Counter([day] if day is not None else [])
-        self.undated = 0 if day is not None else 1
-        self.links: dict[int, list[float]] = {}
-        """Other cluster -> [sum of scored cross pairs, how many]."""
+        self.links: dict[int, float] = {}
+        """Other cluster -> sum of the probabilities of the scored cross pairs."""
         self.version = 0
 
 
-def _far_pairs(a: _Cluster, b: _Cluster, max_days: int) -> int:
-    return sum(ca * cb for da, ca in a.days.items() for db, cb in b.days.items() if abs(da - db) > max_days)
-
-
 def _sparse_average_linkage(
-    n: int,
-    pairs: NDArray[np.int64],
-    scores: NDArray[np.float64],
-    days: Sequence[int | None],
-    params: GroupingParams,
+    n: int, pairs: NDArray[np.int64], probabilities: NDArray[np.float64], threshold: float
 ) -> list[list[int]]:
-    """Average linkage over a sparse set of scored pairs, merging while the best average exceeds the threshold.
+    """Average linkage over a sparse set of scored pairs, merging while the best average exceeds ``threshold``.
 
-    The average between two clusters is over all their cross pairs: scored ones with their score, pairs
-    published too far apart with -1 (counted from the clusters' day histograms), the rest with
-    ``missing_score``. With every pair scored it is the small path's average linkage.
+    The average between two clusters is over all their cross pairs; a pair never scored counts 0 (it was
+    not even among the nearest leads). With every pair scored it is the small path's average linkage.
     """
-    clusters = {i: _Cluster(i, days[i]) for i in range(n)}
-    for (i, j), s in zip(pairs.tolist(), scores.tolist(), strict=True):
-        clusters[i].links[j] = [s, 1.0]
-        clusters[j].links[i] = [s, 1.0]
+    clusters = {i: _Cluster(i) for i in range(n)}
+    for (i, j), p in zip(pairs.tolist(), probabilities.tolist(), strict=True):
+        clusters[i].links[j] = p
+        clusters[j].links[i] = p
 
     def average(a: int, b: int) -> float:
-        ca, cb = clusters[a], clusters[b]
-        total, known = ca.links[b]
-        size = len(ca.members) * len(cb.members)
-        far = _far_pairs(ca, cb, params.max_days_apart)
-        return (total - far + params.missing_score * (size - known - far)) / size
+        return clusters[a].links[b] / (len(clusters[a].members) * len(clusters[b].members))
 
     heap: list[tuple[float, int, int, int, int]] = []
 
     def push(a: int, b: int) -> None:
         value = average(a, b)
-        if value > params.similarity:
+        if value > threshold:
             lo, hi = min(a, b), max(a, b)
             heapq.heappush(heap, (-value, lo, hi, clusters[lo].version, clusters[hi].version))
 
@@ -293,82 +343,74 @@ def _sparse_average_linkage(
         keep, gone = (a, b) if len(clusters[a].links) >= len(clusters[b].links) else (b, a)
         ck, cg = clusters[keep], clusters.pop(gone)
         ck.members.extend(cg.members)
-        ck.days.update(cg.days)
-        ck.undated += cg.undated
         ck.version += 1
         del ck.links[gone]
-        for other, (total, known) in cg.links.items():
+        for other, total in cg.links.items():
             if other == keep:
                 continue
-            link = ck.links.setdefault(other, [0.0, 0.0])
-            link[0] += total
-            link[1] += known
+            ck.links[other] = ck.links.get(other, 0.0) + total
             links_of_other = clusters[other].links
             del links_of_other[gone]
-            links_of_other[keep] = link
+            links_of_other[keep] = ck.links[other]
         for other in ck.links:
             push(keep, other)
     return [sorted(c.members) for c in clusters.values()]
 
 
-def _scalable_clusters(features: _Features, embedder: Embedder, params: GroupingParams) -> list[list[int]]:
-    n = len(features.dates)
-    pairs = candidate_pairs(features.lead_vectors, features.dates, params)
-    left, right = pairs[:, 0], pairs[:, 1]
-    cosine = np.empty(len(pairs), dtype=np.float64)
-    step = max(1, params.chunk_elements // max(1, features.lead_vectors.shape[1]))
-    for s in range(0, len(pairs), step):
-        lv, rv = features.lead_vectors[left[s : s + step]], features.lead_vectors[right[s : s + step]]
-        cosine[s : s + step] = np.einsum("ij,ij->i", lv, rv)
-    partial = np.array(
-        [
-            features.partial(i, j, c, params)
-            for i, j, c in zip(left.tolist(), right.tolist(), cosine.tolist(), strict=True)
-        ],
-        dtype=np.float64,
+def _scalable_clusters(
+    signals: ArticleSignals, dates: Sequence[date | None], params: GroupingParams
+) -> list[list[int]]:
+    pairs = candidate_pairs(signals.lead_vectors, dates, params)
+    probabilities = params.model.probability(pair_features(signals, pairs[:, 0], pairs[:, 1]))
+    return _sparse_average_linkage(len(signals), pairs, probabilities, params.cut)
+
+
+def _exact_clusters(signals: ArticleSignals, params: GroupingParams) -> list[list[int]]:
+    probability = pair_probabilities(signals, params.model)
+    labels = AgglomerativeClustering(
+        n_clusters=None,
+        metric="precomputed",
+        linkage="average",
+        distance_threshold=1.0 - params.cut,
+    ).fit_predict(1.0 - probability)
+    groups: dict[int, list[int]] = {}
+    for index, label in enumerate(labels.tolist()):
+        groups.setdefault(int(label), []).append(index)
+    return list(groups.values())
+
+
+def grouping_params(settings: Settings) -> GroupingParams:
+    return GroupingParams(
+        model=load_grouping_model(settings.group_model_file or DEFAULT_MODEL_FILE),
+        threshold=settings.group_threshold,
+        max_days_apart=settings.group_max_days_apart,
+        exact_max_articles=settings.group_exact_max_articles,
+        neighbors=settings.group_neighbors,
     )
-    # The claim term is at most claim_weight: a pair that cannot pass even with it needs no sentence vectors.
-    hopeful = partial + params.claim_weight > params.similarity
-    features.encode_sentences(sorted(set(left[hopeful].tolist()) | set(right[hopeful].tolist())), embedder)
-    scores = partial.copy()
-    vectors = features.sentence_vectors
-    for k, (i, j) in enumerate(zip(left.tolist(), right.tolist(), strict=True)):
-        if i in vectors and j in vectors:
-            scores[k] += params.claim_weight * features.claims(i, j)
-    days = [d.toordinal() if d is not None else None for d in features.dates]
-    return _sparse_average_linkage(n, pairs, scores, days, params)
 
 
 def event_clusters(
     articles: Sequence[CleanArticle],
     embedder: Embedder,
+    linguist: Linguist,
     params: GroupingParams,
     *,
     scalable: bool | None = None,
-    sentences: Sequence[list[Sentence]] | None = None,
+    sentences: Sequence[Sequence[Sentence]] | None = None,
 ) -> list[list[CleanArticle]]:
-    """Clusters in order of first appearance; average linkage so one bridging article cannot chain events.
+    """Clusters in order of first appearance.
 
     ``scalable`` forces a path (default: by ``params.exact_max_articles``); ``sentences`` may pass each
-    article's :func:`split_sentences` when the caller already has them.
+    article's :func:`split_sentences` when the caller already has them (only the leads are used; without them
+    only each article's opening is split).
     """
     if len(articles) <= 1:
         return [list(articles)] if articles else []
+    signals = article_signals(articles, embedder, linguist, sentences)
     use_scalable = len(articles) > params.exact_max_articles if scalable is None else scalable
     if use_scalable:
-        features = _features(articles, embedder, sentences)
-        groups = _scalable_clusters(features, embedder, params)
-        groups.sort(key=lambda g: g[0])
-        return [[articles[i] for i in g] for g in groups]
-    scores = pair_scores(articles, embedder, params, sentences)
-    distance = np.clip(1.0 - scores, 0.0, 2.0)
-    labels = AgglomerativeClustering(
-        n_clusters=None,
-        metric="precomputed",
-        linkage="average",
-        distance_threshold=1.0 - params.similarity,
-    ).fit_predict(distance)
-    clusters: dict[int, list[CleanArticle]] = {}
-    for label, article in zip(labels, articles, strict=True):
-        clusters.setdefault(int(label), []).append(article)
-    return list(clusters.values())
+        groups = _scalable_clusters(signals, [a.published_at for a in articles], params)
+    else:
+        groups = _exact_clusters(signals, params)
+    groups.sort(key=lambda g: min(g))
+    return [[articles[i] for i in sorted(g)] for g in groups]
