@@ -1,4 +1,10 @@
-"""The whole pipeline: clean -> dedup -> group -> align -> consensus and disagreements -> summary."""
+"""The whole pipeline: clean -> dedup -> group -> align -> consensus and disagreements -> summary.
+
+Each step is a function an engine can call on its own (the in-process :func:`analyze` below, or a batch
+engine that runs stories in parallel): :func:`prepare` (clean, dedup, sentences), :func:`group`,
+:func:`analyze_story` (one story's consensus points and disagreements), :func:`summarize_stories` and
+:func:`assemble`.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +31,9 @@ from service.pipeline.types import (
     ConsensusPoint,
     Disagreement,
     DuplicateGroup,
+    Sentence,
     SkippedArticle,
+    Summary,
 )
 from service.settings import Settings
 
@@ -37,6 +45,29 @@ class Analysis:
     timings_ms: dict[str, float] = field(default_factory=dict)
     skipped: list[SkippedArticle] = field(default_factory=list)
     """Articles that could not be used (no story text), in input order; the others were analysed."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A batch cleaned, deduplicated and split into sentences: what grouping and stories start from."""
+
+    articles: list[CleanArticle]
+    """Every usable article, copies included, in input order."""
+    kept: list[CleanArticle]
+    """One article per group of syndicated copies: the reports that are grouped and analysed."""
+    copies_of: dict[str, DuplicateGroup]
+    sentences_of: dict[str, list[Sentence]]
+    skipped: list[SkippedArticle]
+
+
+@dataclass(frozen=True)
+class StoryAnalysis:
+    """One story's consensus points and disagreements, before its summary is written."""
+
+    members: list[CleanArticle]
+    points: list[ConsensusPoint]
+    disagreements: list[Disagreement]
+    independent_sources: int
 
 
 class _Timer:
@@ -52,24 +83,139 @@ class _Timer:
             self.ms[name] = round(self.ms.get(name, 0.0) + (time.perf_counter() - start) * 1000, 2)
 
 
-_Staged = tuple[list[CleanArticle], list[ConsensusPoint], list[Disagreement], int]
+def prepare(inputs: Sequence[ArticleInput], settings: Settings, timer: _Timer | None = None) -> Prepared:
+    """Clean (unusable articles skipped), remove near-duplicates, split the kept reports into sentences."""
+    timer = timer or _Timer()
+    with timer.stage("clean"):
+        articles, skipped = clean_articles(inputs)
+    with timer.stage("dedup"):
+        dedup = near_duplicates(
+            articles,
+            threshold=settings.dedup_threshold,
+            shingle_words=settings.dedup_shingle_words,
+            num_perm=settings.dedup_num_perm,
+            batch_chars=settings.dedup_batch_chars,
+            workers=settings.dedup_workers,
+        )
+    with timer.stage("sentences"):
+        # Split once: grouping reads the leads and alignment needs every sentence again.
+        sentences_of = {a.id: split_sentences(a) for a in dedup.kept}
+    return Prepared(
+        articles=articles,
+        kept=list(dedup.kept),
+        copies_of={g.kept: g for g in dedup.groups},
+        sentences_of=sentences_of,
+        skipped=skipped,
+    )
 
 
-def _describe(staged: list[_Staged], summarizer: Summarizer) -> list[_Staged]:
-    """One model-written neutral sentence per disagreement, batched over all clusters."""
+def group(
+    prepared: Prepared, embedder: Embedder, linguist: Linguist, settings: Settings, *, group_events: bool = True
+) -> list[list[CleanArticle]]:
+    """The kept reports in event clusters (or all in one), largest first."""
+    if group_events:
+        clusters = event_clusters(
+            prepared.kept,
+            embedder,
+            linguist,
+            grouping_params(settings),
+            sentences=[prepared.sentences_of[a.id] for a in prepared.kept],
+        )
+    else:
+        clusters = [list(prepared.kept)]
+    return sorted(clusters, key=lambda c: -len(c))
+
+
+def analyze_story(
+    members: Sequence[CleanArticle],
+    sentences_of: dict[str, list[Sentence]],
+    embedder: Embedder,
+    settings: Settings,
+    timer: _Timer | None = None,
+) -> StoryAnalysis:
+    """Align one story's claims: consensus points (2+ independent sources) and disagreements."""
+    timer = timer or _Timer()
+    with timer.stage("align"):
+        sentences = [s for a in members for s in sentences_of[a.id]]
+        table = build_table(members, sentences, embedder)
+        independent = len(set(independence_keys(members).values()))
+        if independent >= 2:
+            points = consensus_points(table, align_claims(table, settings.align_similarity), settings.max_points)
+        else:
+            points = single_source_points(table, settings.max_points)
+    with timer.stage("disagreements"):
+        disagreements = find_disagreements(
+            table,
+            topic_threshold=settings.topic_similarity,
+            align_threshold=settings.align_similarity,
+            min_confidence=settings.disagreement_min_confidence,
+        )
+    return StoryAnalysis(list(members), mark_contested(points, disagreements), disagreements, independent)
+
+
+def summarize_stories(
+    stories: Sequence[StoryAnalysis],
+    summarizer: Summarizer,
+    embedder: Embedder,
+    settings: Settings,
+    max_summary_words: int,
+) -> list[Summary]:
+    """Every story's summary, generated in one batch across stories."""
+    options = SummaryOptions(
+        max_words=max_summary_words,
+        guard=settings.faithfulness_guard,
+        guard_similarity=settings.guard_similarity,
+        headlines=settings.headlines,
+    )
+    return summarize_clusters([summary_inputs(s.points) for s in stories], summarizer, embedder, options)
+
+
+def describe_disagreements(stories: Sequence[StoryAnalysis], summarizer: Summarizer) -> list[StoryAnalysis]:
+    """One model-written neutral sentence per disagreement, batched over all stories."""
     prompts = [
         DisagreementPrompt(
             aspect=d.aspect,
             positions=tuple(f"{p.claim}: {p.support[0].quote} ({p.support[0].source})" for p in d.positions),
         )
-        for _, _, dis, _ in staged
-        for d in dis
+        for story in stories
+        for d in story.disagreements
     ]
     descriptions = iter(summarizer.describe_disagreements(prompts))
     return [
-        (members, points, [replace(d, description=next(descriptions)) for d in dis], independent)
-        for members, points, dis, independent in staged
+        replace(story, disagreements=[replace(d, description=next(descriptions)) for d in story.disagreements])
+        for story in stories
     ]
+
+
+def assemble(
+    stories: Sequence[StoryAnalysis],
+    summaries: Sequence[Summary],
+    copies_of: dict[str, DuplicateGroup],
+    first_number: int = 1,
+) -> list[ClusterReport]:
+    """Cluster reports numbered ``c<first_number>``, ..., each with its duplicate copies listed and counted."""
+    reports = []
+    for number, (story, summary) in enumerate(zip(stories, summaries, strict=True), start=first_number):
+        ids: list[str] = []
+        duplicates: list[DuplicateGroup] = []
+        for article in story.members:
+            ids.append(article.id)
+            if article.id in copies_of:
+                duplicates.append(copies_of[article.id])
+                ids.extend(copies_of[article.id].copies)
+        reports.append(
+            ClusterReport(
+                id=f"c{number}",
+                article_ids=tuple(ids),
+                duplicates=tuple(duplicates),
+                independent_sources=story.independent_sources,
+                single_source=story.independent_sources < 2,
+                summary=summary,
+                points=tuple(story.points),
+                disagreements=tuple(story.disagreements),
+            )
+        )
+    return reports
 
 
 def analyze(
@@ -94,102 +240,33 @@ def analyze(
     embedder = MemoEmbedder(embedder)
     if progress is not None:
         progress("clean", 0.0)
-    with timer.stage("clean"):
-        articles, skipped = clean_articles(inputs)
-    if progress is not None:
-        progress("dedup", 0.05)
-    with timer.stage("dedup"):
-        dedup = near_duplicates(
-            articles,
-            threshold=settings.dedup_threshold,
-            shingle_words=settings.dedup_shingle_words,
-            num_perm=settings.dedup_num_perm,
-            batch_chars=settings.dedup_batch_chars,
-            workers=settings.dedup_workers,
-        )
-    copies_of: dict[str, DuplicateGroup] = {g.kept: g for g in dedup.groups}
-    if progress is not None:
-        progress("sentences", 0.1)
-    with timer.stage("sentences"):
-        # Split once: grouping compares sentences across articles and alignment needs them again.
-        sentences_of = {a.id: split_sentences(a) for a in dedup.kept}
+    prepared = prepare(inputs, settings, timer)
     if progress is not None:
         progress("group", 0.15)
     with timer.stage("group"):
-        if group_events:
-            clusters = event_clusters(
-                dedup.kept,
-                embedder,
-                linguist,
-                grouping_params(settings),
-                sentences=[sentences_of[a.id] for a in dedup.kept],
-            )
-        else:
-            clusters = [list(dedup.kept)]
-    clusters.sort(key=lambda c: -len(c))
+        clusters = group(prepared, embedder, linguist, settings, group_events=group_events)
 
-    staged: list[_Staged] = []
+    stories: list[StoryAnalysis] = []
     for position, members in enumerate(clusters):
         if progress is not None:
             progress("align", round(0.3 + 0.3 * position / len(clusters), 4))
-        with timer.stage("align"):
-            sentences = [s for a in members for s in sentences_of[a.id]]
-            table = build_table(members, sentences, embedder)
-            independent = len(set(independence_keys(members).values()))
-            if independent >= 2:
-                points = consensus_points(table, align_claims(table, settings.align_similarity), settings.max_points)
-            else:
-                points = single_source_points(table, settings.max_points)
-        with timer.stage("disagreements"):
-            disagreements = find_disagreements(
-                table,
-                topic_threshold=settings.topic_similarity,
-                align_threshold=settings.align_similarity,
-                min_confidence=settings.disagreement_min_confidence,
-            )
-        staged.append((members, mark_contested(points, disagreements), disagreements, independent))
+        stories.append(analyze_story(members, prepared.sentences_of, embedder, settings, timer))
 
     if progress is not None:
         progress("summarize", 0.6)
     with timer.stage("summarize"):
-        ordered = [summary_inputs(points) for _, points, _, _ in staged]
-        options = SummaryOptions(
-            max_words=max_summary_words,
-            guard=settings.faithfulness_guard,
-            guard_similarity=settings.guard_similarity,
-            headlines=settings.headlines,
-        )
-        summaries = summarize_clusters(ordered, summarizer, embedder, options)
+        summaries = summarize_stories(stories, summarizer, embedder, settings, max_summary_words)
     if settings.describe_disagreements:
         if progress is not None:
             progress("describe_disagreements", 0.9)
         with timer.stage("describe_disagreements"):
-            staged = _describe(staged, summarizer)
+            stories = describe_disagreements(stories, summarizer)
 
-    analysis = Analysis(clusters=[], articles={a.id: a for a in articles}, skipped=skipped)
-    for number, ((members, points, disagreements, independent), summary) in enumerate(
-        zip(staged, summaries, strict=True), start=1
-    ):
-        cluster_id = f"c{number}"
-        ids: list[str] = []
-        duplicates: list[DuplicateGroup] = []
-        for article in members:
-            ids.append(article.id)
-            if article.id in copies_of:
-                duplicates.append(copies_of[article.id])
-                ids.extend(copies_of[article.id].copies)
-        analysis.clusters.append(
-            ClusterReport(
-                id=cluster_id,
-                article_ids=tuple(ids),
-                duplicates=tuple(duplicates),
-                independent_sources=independent,
-                single_source=independent < 2,
-                summary=summary,
-                points=tuple(points),
-                disagreements=tuple(disagreements),
-            )
-        )
+    analysis = Analysis(
+        clusters=assemble(stories, summaries, prepared.copies_of),
+        articles={a.id: a for a in prepared.articles},
+        skipped=prepared.skipped,
+    )
     timer.ms["total"] = round((time.perf_counter() - started) * 1000, 2)
     analysis.timings_ms = timer.ms
     return analysis
