@@ -83,11 +83,18 @@ class _Timer:
             self.ms[name] = round(self.ms.get(name, 0.0) + (time.perf_counter() - start) * 1000, 2)
 
 
-def prepare(inputs: Sequence[ArticleInput], settings: Settings, timer: _Timer | None = None) -> Prepared:
+def prepare(
+    inputs: Sequence[ArticleInput],
+    settings: Settings,
+    timer: _Timer | None = None,
+    progress: Callable[[str, float], None] | None = None,
+) -> Prepared:
     """Clean (unusable articles skipped), remove near-duplicates, split the kept reports into sentences."""
     timer = timer or _Timer()
     with timer.stage("clean"):
         articles, skipped = clean_articles(inputs)
+    if progress is not None:
+        progress("dedup", 0.05)
     with timer.stage("dedup"):
         dedup = near_duplicates(
             articles,
@@ -97,6 +104,8 @@ def prepare(inputs: Sequence[ArticleInput], settings: Settings, timer: _Timer | 
             batch_chars=settings.dedup_batch_chars,
             workers=settings.dedup_workers,
         )
+    if progress is not None:
+        progress("sentences", 0.1)
     with timer.stage("sentences"):
         # Split once: grouping reads the leads and alignment needs every sentence again.
         sentences_of = {a.id: split_sentences(a) for a in dedup.kept}
@@ -130,6 +139,7 @@ def analyze_story(
     members: Sequence[CleanArticle],
     sentences_of: dict[str, list[Sentence]],
     embedder: Embedder,
+    linguist: Linguist,
     settings: Settings,
     timer: _Timer | None = None,
 ) -> StoryAnalysis:
@@ -146,8 +156,8 @@ def analyze_story(
     with timer.stage("disagreements"):
         disagreements = find_disagreements(
             table,
+            linguist,
             topic_threshold=settings.topic_similarity,
-            align_threshold=settings.align_similarity,
             min_confidence=settings.disagreement_min_confidence,
         )
     return StoryAnalysis(list(members), mark_contested(points, disagreements), disagreements, independent)
@@ -240,7 +250,7 @@ def analyze(
     embedder = MemoEmbedder(embedder)
     if progress is not None:
         progress("clean", 0.0)
-    prepared = prepare(inputs, settings, timer)
+    prepared = prepare(inputs, settings, timer, progress)
     if progress is not None:
         progress("group", 0.15)
     with timer.stage("group"):
@@ -250,7 +260,7 @@ def analyze(
     for position, members in enumerate(clusters):
         if progress is not None:
             progress("align", round(0.3 + 0.3 * position / len(clusters), 4))
-        stories.append(analyze_story(members, prepared.sentences_of, embedder, settings, timer))
+        stories.append(analyze_story(members, prepared.sentences_of, embedder, linguist, settings, timer))
 
     if progress is not None:
         progress("summarize", 0.6)
