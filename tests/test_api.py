@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,14 +152,24 @@ def test_model_and_timings_are_reported(seed_response: SummariesResponse, tiny_t
     assert timings["total"] >= timings["summarize"]
 
 
-def test_summary_is_what_the_model_wrote(seed_response: SummariesResponse, recorder: RecordingSummarizer) -> None:
-    """Each cluster's summary comes from one batched call of the real model on that cluster's points."""
+def _verbatim_in(sentence: str, texts: Iterable[str]) -> bool:
+    return any(" ".join(sentence.split()) in " ".join(text.split()) for text in texts)
+
+
+def test_summary_is_what_the_model_wrote(
+    seed_response: SummariesResponse, recorder: RecordingSummarizer, seed_texts: dict[str, str]
+) -> None:
+    """Each cluster's summary comes from one batched call of the real model on the sentences selected for it."""
     [(requests, results)] = recorder.calls
     clusters = [c for c in seed_response.clusters if c.consensus.points]
     assert len(requests) == len(clusters)
     for cluster, request, result in zip(clusters, requests, results, strict=True):
         consensus = cluster.consensus
-        assert sorted(request.points) == sorted(p.text for p in consensus.points)
+        # The model is given the story's selected sentences: verbatim, none twice, within the word budget.
+        assert request.points
+        assert all(_verbatim_in(point, seed_texts.values()) for point in request.points)
+        assert len(set(request.points)) == len(request.points)
+        assert sum(len(point.split()) for point in request.points) <= 120
         assert request.max_words == 120
         generated = split_text(result.text)
         assert generated, "the model wrote nothing"
@@ -415,6 +425,17 @@ def test_a_one_line_teaser_without_full_stop_is_an_article_not_a_headline(client
     assert {a["id"]: a["chars"] for a in body["articles"]}["teaser"] == len(teaser)
 
 
+def test_a_headline_only_item_is_an_article_whose_text_is_its_title(client: TestClient) -> None:
+    headline = "Rescuers say 40 people are missing after the flood in the valley"
+    payload = {"articles": [{"id": "flash", "title": headline, "text": ""}, {"id": "ok", "text": SHORT_REPORTS[0]}]}
+    response = client.post("/v1/summaries", json=payload)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["skipped"] == []
+    flash = {a["id"]: a for a in body["articles"]}["flash"]
+    assert flash["chars"] == len(headline)
+
+
 def test_duplicate_ids_are_422(client: TestClient) -> None:
     payload = {"articles": [{"id": "same", "text": SHORT_REPORTS[0]}, {"id": "same", "text": SHORT_REPORTS[1]}]}
     body = assert_problem(client.post("/v1/summaries", json=payload), 422)
@@ -477,11 +498,11 @@ def test_extractive_fallback_when_the_model_is_missing(fallback_settings: Settin
     assert response.clusters
     for cluster in response.clusters:
         consensus = cluster.consensus
-        point_texts = {p.text for p in consensus.points}
         assert consensus.mode == "extractive"
         assert consensus.headline is None
         assert consensus.sentences
-        assert {s.text for s in consensus.sentences} <= point_texts
+        # Without a model the summary states the selected sentences themselves, verbatim.
+        assert all(_verbatim_in(s.text, seed_texts.values()) for s in consensus.sentences)
         assert consensus.summary == " ".join(s.text for s in consensus.sentences)
         assert consensus.points_used_for_summary == len(consensus.sentences)
 

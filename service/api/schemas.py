@@ -31,8 +31,10 @@ class ArticleIn(BaseModel):
         if (self.text is None) == (self.html is None):
             raise ValueError("give exactly one of 'text' or 'html'")
         body = self.text if self.text is not None else self.html
-        if body is not None and not body.strip():
-            raise ValueError("the article body is empty")
+        if body is not None and not body.strip() and not (self.title and self.title.strip()):
+            # A headline-only item (a wire flash, a feed entry without a description) is an article: its
+            # title is its text. With neither, there is nothing to analyse.
+            raise ValueError("the article body is empty and there is no title")
         return self
 
 

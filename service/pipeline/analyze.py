@@ -22,6 +22,7 @@ from service.pipeline.consensus import consensus_points, mark_contested, single_
 from service.pipeline.dedup import near_duplicates
 from service.pipeline.disagreements import find_disagreements
 from service.pipeline.grouping import event_clusters, grouping_params
+from service.pipeline.selection import select
 from service.pipeline.sentences import split_sentences
 from service.pipeline.summarize import SummaryOptions, summarize_clusters, summary_inputs
 from service.pipeline.types import (
@@ -68,6 +69,8 @@ class StoryAnalysis:
     points: list[ConsensusPoint]
     disagreements: list[Disagreement]
     independent_sources: int
+    summary_points: list[ConsensusPoint] = field(default_factory=list)
+    """What the summary states, most important first (service/pipeline/selection.py), within the word budget."""
 
 
 class _Timer:
@@ -142,8 +145,10 @@ def analyze_story(
     linguist: Linguist,
     settings: Settings,
     timer: _Timer | None = None,
+    max_summary_words: int = 120,
 ) -> StoryAnalysis:
-    """Align one story's claims: consensus points (2+ independent sources) and disagreements."""
+    """Align one story's claims: consensus points (2+ independent sources), disagreements, and the sentences
+    its summary will state."""
     timer = timer or _Timer()
     with timer.stage("align"):
         sentences = [s for a in members for s in sentences_of[a.id]]
@@ -160,7 +165,15 @@ def analyze_story(
             topic_threshold=settings.topic_similarity,
             min_confidence=settings.disagreement_min_confidence,
         )
-    return StoryAnalysis(list(members), mark_contested(points, disagreements), disagreements, independent)
+    with timer.stage("select"):
+        chosen = mark_contested(select(table, embedder, max_summary_words), disagreements)
+    return StoryAnalysis(
+        list(members),
+        mark_contested(points, disagreements),
+        disagreements,
+        independent,
+        summary_points=summary_inputs(chosen),
+    )
 
 
 def summarize_stories(
@@ -177,7 +190,7 @@ def summarize_stories(
         guard_similarity=settings.guard_similarity,
         headlines=settings.headlines,
     )
-    return summarize_clusters([summary_inputs(s.points) for s in stories], summarizer, embedder, options)
+    return summarize_clusters([s.summary_points for s in stories], summarizer, embedder, options)
 
 
 def describe_disagreements(stories: Sequence[StoryAnalysis], summarizer: Summarizer) -> list[StoryAnalysis]:
@@ -260,7 +273,9 @@ def analyze(
     for position, members in enumerate(clusters):
         if progress is not None:
             progress("align", round(0.3 + 0.3 * position / len(clusters), 4))
-        stories.append(analyze_story(members, prepared.sentences_of, embedder, linguist, settings, timer))
+        stories.append(
+            analyze_story(members, prepared.sentences_of, embedder, linguist, settings, timer, max_summary_words)
+        )
 
     if progress is not None:
         progress("summarize", 0.6)

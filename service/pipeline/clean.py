@@ -304,6 +304,10 @@ def clean_article(article: ArticleInput) -> CleanArticle:
         published_at = article.published_at or (stated[0].value if stated else None) or header.published_at
     else:
         raw = article.text or ""
+        if not raw.strip() and article.title:
+            # A headline-only item (a wire flash, a feed entry with no description): the headline is what the
+            # client sent about the story, so it is the text that quotes point into.
+            raw = article.title
         header = parse_header(raw)
         if article.title and header.title and not _same_words(header.title, article.title):
             # The client named the title and the first line is not it: that line is story text (a teaser or

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from service.pipeline.align import ClaimGroup, SentenceTable
+from service.pipeline.rhetoric import rhetoric
 from service.pipeline.types import ConsensusPoint, Disagreement, Sentence, Support
 
 PARAPHRASE_SIMILARITY = 0.82
@@ -34,8 +35,12 @@ def consensus_points(table: SentenceTable, groups: list[ClaimGroup], max_points:
         independent = len({table.key_of(table.sentences[i]) for i in group.members})
         if independent < 2:
             continue
+        talk = rhetoric(table.sentences[group.centre].text)
+        if talk >= 1.0:
+            continue  # a line of speech or a question several outlets quote: what was said, not a reported fact
         prominence = sum(_position_weight(table.sentences[i]) for i in group.members) / len(group.members)
-        scored.append((independent + group.cohesion + prominence, group, independent))
+        # Reported facts first: first- and second-person commentary ranks below them.
+        scored.append((independent + group.cohesion + prominence - 2 * talk, group, independent))
     scored.sort(key=lambda item: (-item[0], item[1].centre))
 
     chosen: list[tuple[float, ClaimGroup, int]] = []
