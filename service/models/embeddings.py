@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from numpy.typing import NDArray
 
-from service.models.devices import DeviceSetting, DtypeSetting, embedder_placement
+from service.models.devices import DeviceSetting, DtypeSetting, batch_size_for, embedder_placement
 
 
 class Embedder(Protocol):
@@ -22,11 +22,17 @@ class Embedder(Protocol):
         ...
 
 
+def describe_embedder(embedder: Embedder) -> dict[str, object]:
+    """Name, device, dtype and batch size of an embedder (only the name for one that runs no torch model)."""
+    describe = getattr(embedder, "describe", None)
+    return dict(describe()) if callable(describe) else {"name": embedder.name}
+
+
 class MiniLMEmbedder:
     def __init__(
         self,
         model_dir: str | None = None,
-        batch_size: int = 64,
+        batch_size: int | None = None,
         device: DeviceSetting = "auto",
         dtype: DtypeSetting = "auto",
     ) -> None:
@@ -46,7 +52,7 @@ class MiniLMEmbedder:
             local_files_only=True,
             model_kwargs={"torch_dtype": weights_dtype},
         )
-        self._batch_size = batch_size
+        self.batch_size = batch_size_for(batch_size, "embedder", self.placement.device)
         # SentenceTransformer is not documented as thread-safe; the API serves requests from a threadpool.
         self._lock = threading.Lock()
 
@@ -56,7 +62,7 @@ class MiniLMEmbedder:
         with self._lock, self._precision():
             vectors = self._model.encode(
                 list(texts),
-                batch_size=self._batch_size,
+                batch_size=self.batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
@@ -65,6 +71,9 @@ class MiniLMEmbedder:
         # Half-precision vectors are rounded after normalising: scale them back to unit length.
         unit: NDArray[np.float32] = out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return unit
+
+    def describe(self) -> dict[str, object]:
+        return {"name": self.name, **self.placement.describe(), "batch_size": self.batch_size}
 
     def _precision(self) -> AbstractContextManager[object]:
         if self.placement.autocast:
@@ -84,6 +93,9 @@ class MemoEmbedder:
         self.name = inner.name
         self._inner = inner
         self._vectors: dict[str, NDArray[np.float32]] = {}
+
+    def describe(self) -> dict[str, object]:
+        return describe_embedder(self._inner)
 
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         if not texts:
