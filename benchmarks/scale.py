@@ -71,6 +71,7 @@ from numpy.typing import NDArray
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from service.models.embeddings import HashingEmbedder  # noqa: E402
 from service.pipeline.clean import clean_article  # noqa: E402
 from service.pipeline.types import ArticleInput, CleanArticle, CleanedText, Segment  # noqa: E402
 
@@ -317,25 +318,6 @@ def pairwise_scores(truth: Sequence[int], predicted: Sequence[int]) -> tuple[flo
     both = _pairs_same(list(zip(truth, predicted, strict=True)))  # type: ignore[arg-type]
     pred, true = _pairs_same(predicted), _pairs_same(truth)
     return (both / pred if pred else 1.0), (both / true if true else 1.0)
-
-
-class HashingEmbedder:
-    """Stand-in for MiniLM in the scale runs: hashed word and bigram counts, unit length (fast, not semantic)."""
-
-    name = "hashed-bow-384"
-
-    def __init__(self) -> None:
-        from sklearn.feature_extraction.text import HashingVectorizer
-
-        self._vectorizer = HashingVectorizer(n_features=384, ngram_range=(1, 2), alternate_sign=True, norm="l2")
-
-    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        out = np.zeros((len(texts), 384), dtype=np.float32)
-        # In chunks: a dense float64 copy of every sentence of a 100k batch at once would double the peak.
-        for start in range(0, len(texts), 20_000):
-            chunk = list(texts[start : start + 20_000])
-            out[start : start + len(chunk)] = self._vectorizer.transform(chunk).toarray()
-        return out
 
 
 class TimedEmbedder:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.models.base import Summarizer
-from service.models.embeddings import Embedder, MiniLMEmbedder, describe_embedder
+from service.models.embeddings import Embedder, describe_embedder, load_embedder
 from service.models.loader import load_summarizer
 from service.nlp.linguist import Linguist, shared_linguist
 from service.settings import Settings
@@ -22,7 +22,8 @@ class Engine:
     def load(cls, settings: Settings) -> Engine:
         return cls(
             settings=settings,
-            embedder=MiniLMEmbedder(
+            embedder=load_embedder(
+                settings.embedding_backend,
                 settings.embedding_model,
                 batch_size=settings.embedding_batch_size,
                 device=settings.device,

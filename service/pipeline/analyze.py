@@ -21,7 +21,7 @@ from service.pipeline.clean import clean_articles
 from service.pipeline.consensus import consensus_points, mark_contested, single_source_points
 from service.pipeline.dedup import near_duplicates
 from service.pipeline.disagreements import find_disagreements
-from service.pipeline.grouping import event_clusters, grouping_params
+from service.pipeline.grouping import ArticleSignals, event_clusters, grouping_params
 from service.pipeline.sentences import split_sentences
 from service.pipeline.summarize import SummaryOptions, summarize_clusters, summary_inputs
 from service.pipeline.types import (
@@ -110,9 +110,19 @@ def prepare(inputs: Sequence[ArticleInput], settings: Settings, timer: _Timer | 
 
 
 def group(
-    prepared: Prepared, embedder: Embedder, linguist: Linguist, settings: Settings, *, group_events: bool = True
+    prepared: Prepared,
+    embedder: Embedder,
+    linguist: Linguist,
+    settings: Settings,
+    *,
+    group_events: bool = True,
+    signals: ArticleSignals | None = None,
 ) -> list[list[CleanArticle]]:
-    """The kept reports in event clusters (or all in one), largest first."""
+    """The kept reports in event clusters (or all in one), largest first.
+
+    ``signals`` may pass the kept reports' grouping signals already computed (a batch engine computes them
+    chunk by chunk); without them they are computed here.
+    """
     if group_events:
         clusters = event_clusters(
             prepared.kept,
@@ -120,6 +130,7 @@ def group(
             linguist,
             grouping_params(settings),
             sentences=[prepared.sentences_of[a.id] for a in prepared.kept],
+            signals=signals,
         )
     else:
         clusters = [list(prepared.kept)]
