@@ -270,7 +270,7 @@ def build_corpus(n: int, seed: int) -> list[Item]:
     history: list[tuple[dict[str, list[str]], list[str], date | None]] = []
     report = event = 0
     while len(items) < n:
-        follow_up = history and rng.random() < 0.1
+        follow_up = bool(history) and rng.random() < 0.1
         if follow_up:
             cast, previous, old_day = rng.choice(history)
             day = old_day + timedelta(days=rng.randint(14, 60)) if old_day else None

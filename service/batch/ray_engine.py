@@ -22,6 +22,7 @@ import logging
 import pickle
 from collections.abc import Iterator, Sequence
 from functools import partial
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -69,6 +70,9 @@ from service.pipeline.types import ArticleInput, CleanArticle, DuplicateGroup, S
 from service.settings import Settings
 
 BAND_ROWS_PER_TASK = 8192
+SHUFFLE_PARTITIONS = 64
+"""LSH rows are shuffled by ``key % partitions``: every bucket lands whole in one partition, whose buckets are
+then found by sorting (one call per partition, not per bucket: most buckets hold one article)."""
 
 
 def _memory(row: dict[str, Any]) -> dict[str, Any]:
@@ -94,7 +98,10 @@ def _prepare_chunk(row: dict[str, Any], settings: Settings) -> dict[str, Any]:
     return _memory({"chunk": row["chunk"], "data": pickle.dumps((articles, skipped, digests, sig))})
 
 
-def _band_rows(batch: dict[str, NDArray[Any]], bands: int, rows: int, num_perm: int) -> dict[str, NDArray[Any]]:
+def _band_rows(
+    batch: dict[str, NDArray[Any]], bands: int, rows: int, num_perm: int, partitions: int
+) -> dict[str, NDArray[Any]]:
+    """(partition, band, key, slot) for every representative and band; a bucket lies in one partition."""
     starts, blobs = batch["start"], batch["sig"]
     out_band, out_key, out_slot = [], [], []
     for start, blob in zip(starts.tolist(), blobs, strict=True):
@@ -104,11 +111,24 @@ def _band_rows(batch: dict[str, NDArray[Any]], bands: int, rows: int, num_perm: 
         out_band.append(np.repeat(np.arange(bands, dtype=np.int64), n))
         out_key.append(keys.T.ravel())
         out_slot.append(np.tile(np.arange(start, start + n, dtype=np.int64), bands))
-    return {"band": np.concatenate(out_band), "key": np.concatenate(out_key), "slot": np.concatenate(out_slot)}
+    key = np.concatenate(out_key)
+    return {
+        "part": (key % np.uint64(partitions)).astype(np.int64),
+        "band": np.concatenate(out_band),
+        "key": key,
+        "slot": np.concatenate(out_slot),
+    }
 
 
-def _group_pairs(group: dict[str, NDArray[Any]], n: int) -> dict[str, NDArray[Any]]:
-    return {"pair": bucket_pairs(np.sort(group["slot"].astype(np.int64)), n)}
+def _partition_pairs(group: dict[str, NDArray[Any]], n: int) -> dict[str, NDArray[Any]]:
+    """The candidate pairs of every bucket of one partition (buckets found by sorting, as ``band_pairs`` does)."""
+    band, key, slot = group["band"], group["key"], group["slot"].astype(np.int64)
+    order = np.lexsort((slot, key, band))
+    band, key, slot = band[order], key[order], slot[order]
+    change = np.concatenate(([True], (band[1:] != band[:-1]) | (key[1:] != key[:-1]), [True]))
+    bounds = np.flatnonzero(change)
+    found = [bucket_pairs(slot[a:b], n) for a, b in pairwise(bounds.tolist()) if b - a > 1]
+    return {"pair": np.concatenate(found) if found else np.zeros(0, dtype=np.int64)}
 
 
 def _features(row: dict[str, Any], settings: Settings) -> dict[str, Any]:
@@ -215,8 +235,13 @@ class RayEngine:
                 ray.init(num_cpus=settings.ray_num_cpus, **options)
             else:
                 ray.init(address=self.address, **options)
+        from ray.data.context import ShuffleStrategy
+
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False
+        # The LSH groupby has at most SHUFFLE_PARTITIONS groups: a sort-based shuffle starts in a fraction of a
+        # second, where the default hash shuffle first starts its aggregator actors (~9 s on 2 CPUs).
+        context.shuffle_strategy = ShuffleStrategy.SORT_SHUFFLE_PULL_BASED
         context.print_on_execution_start = False
         logging.getLogger("ray.data").setLevel(logging.WARNING)
         resources: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]
@@ -299,12 +324,18 @@ class RayEngine:
         pair_rows = (
             ray.data.from_items(blocks)
             .map_batches(
-                partial(_band_rows, bands=bands, rows=band_rows, num_perm=settings.dedup_num_perm),
+                partial(
+                    _band_rows,
+                    bands=bands,
+                    rows=band_rows,
+                    num_perm=settings.dedup_num_perm,
+                    partitions=max(1, min(SHUFFLE_PARTITIONS, slots // 1000)),
+                ),
                 batch_size=1,
                 num_cpus=1,
             )
-            .groupby(["band", "key"])
-            .map_groups(partial(_group_pairs, n=slots), batch_format="numpy")
+            .groupby("part")
+            .map_groups(partial(_partition_pairs, n=slots), batch_format="numpy")
             .take_all()
         )
         pairs = np.unique(np.asarray([r["pair"] for r in pair_rows], dtype=np.int64))
