@@ -14,14 +14,6 @@ from service.pipeline.types import ArticleInput
 from service.settings import Settings
 
 T = TypeVar("T")
-_CONTROL = {c for c in range(32) if chr(c) not in "\t\n\r\f"}
-
-
-def looks_binary(body: str) -> bool:
-    """More control characters in the first 10,000 characters than text has (binary data, not an article)."""
-    head = body[:10_000]
-    control = sum(1 for ch in head if ord(ch) in _CONTROL)
-    return control > max(3, len(head) // 100)
 
 
 def count_tokens(inputs: Sequence[ArticleInput]) -> int:

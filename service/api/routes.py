@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from service.api.convert import to_inputs, to_response
-from service.api.limits import check_tokens, looks_binary, run_with_deadline
+from service.api.limits import check_tokens, run_with_deadline
 from service.api.metrics import CONTENT_TYPE_LATEST, Metrics, TimedSummarizer
 from service.api.problems import PROBLEM_JSON, ProblemError
-from service.api.schemas import ProblemDetails, SummariesRequest, SummariesResponse
+from service.api.schemas import ProblemDetails, SummariesRequest, SummariesResponse, looks_binary
 from service.engine import Engine
 from service.models.embeddings import describe_embedder
 from service.pipeline.analyze import analyze

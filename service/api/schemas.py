@@ -7,6 +7,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+_CONTROL = {c for c in range(32) if chr(c) not in "\t\n\r\f"}
+
+
+def looks_binary(body: str) -> bool:
+    """More control characters in the first 10,000 characters than text has (binary data, not an article)."""
+    head = body[:10_000]
+    control = sum(1 for ch in head if ord(ch) in _CONTROL)
+    return control > max(3, len(head) // 100)
+
 
 class ArticleIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from service.api.limits import looks_binary
-from service.api.schemas import ArticleIn
+from service.api.schemas import ArticleIn, looks_binary
 from service.pipeline.types import ArticleInput
 from service.settings import Settings
 

@@ -471,8 +471,10 @@ class RayEngine:
         return articles, sentences
 
     def worker_memory(self) -> dict[str, float]:
+        pid, peak = peak_rss_mb()
         memory = sorted(self._memory.items())
-        return {f"pid {pid} ({', '.join(sorted(stages))})": peak for pid, (peak, stages) in memory}
+        workers = {f"pid {p} ({', '.join(sorted(stages))})": mb for p, (mb, stages) in memory}
+        return {f"driver (pid {pid})": peak, **workers}
 
     def close(self) -> None:
         import ray

@@ -83,11 +83,23 @@ class _Timer:
             self.ms[name] = round(self.ms.get(name, 0.0) + (time.perf_counter() - start) * 1000, 2)
 
 
-def prepare(inputs: Sequence[ArticleInput], settings: Settings, timer: _Timer | None = None) -> Prepared:
-    """Clean (unusable articles skipped), remove near-duplicates, split the kept reports into sentences."""
+def prepare(
+    inputs: Sequence[ArticleInput],
+    settings: Settings,
+    timer: _Timer | None = None,
+    progress: Callable[[str, float], None] | None = None,
+) -> Prepared:
+    """Clean (unusable articles skipped), remove near-duplicates, split the kept reports into sentences.
+
+    ``progress(stage, fraction)`` is called as each of the three starts (``clean``, ``dedup``, ``sentences``).
+    """
     timer = timer or _Timer()
+    if progress is not None:
+        progress("clean", 0.0)
     with timer.stage("clean"):
         articles, skipped = clean_articles(inputs)
+    if progress is not None:
+        progress("dedup", 0.05)
     with timer.stage("dedup"):
         dedup = near_duplicates(
             articles,
@@ -97,6 +109,8 @@ def prepare(inputs: Sequence[ArticleInput], settings: Settings, timer: _Timer | 
             batch_chars=settings.dedup_batch_chars,
             workers=settings.dedup_workers,
         )
+    if progress is not None:
+        progress("sentences", 0.1)
     with timer.stage("sentences"):
         # Split once: grouping reads the leads and alignment needs every sentence again.
         sentences_of = {a.id: split_sentences(a) for a in dedup.kept}
@@ -249,9 +263,7 @@ def analyze(
     started = time.perf_counter()
     linguist = linguist or shared_linguist(settings.spacy_model)
     embedder = MemoEmbedder(embedder)
-    if progress is not None:
-        progress("clean", 0.0)
-    prepared = prepare(inputs, settings, timer)
+    prepared = prepare(inputs, settings, timer, progress)
     if progress is not None:
         progress("group", 0.15)
     with timer.stage("group"):
