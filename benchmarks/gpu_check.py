@@ -44,14 +44,19 @@ ours). Everything it prints is measured there; nothing is projected.
        run(command="python3 benchmarks/gpu_check.py run --articles 100000 --out $OUT", carry=[".gpu"],
            timeout_s=540)
 
-   It should take about 6-8 minutes: corpus ~1 min, CPU stages on 15 processes, MiniLM on the GPU.
-   It prints (and writes ``$OUT/gpu_check.json``): the device; MiniLM texts/s in float32 and bfloat16 on
-   20,000 real-length sentences of the corpus; the pipeline's wall time per stage, articles/s, stories, and
-   the peak memory of the main process and of the GPU.
+   It stops writing stories after ``--deadline-s`` (450 s from its start) so that it ends within 8 minutes
+   (estimate from this machine: corpus ~70 s single-threaded, cleaning and signatures ~30 s and sentences with
+   grouping features ~3.5 min on 15 processes, then the GPU); when it stops early it says so, and the story
+   stage's figure is its throughput over the stories it did. It prints (and writes ``$OUT/gpu_check.json``):
+   the device; MiniLM texts/s in float32 and bfloat16 on 20,000 real-length sentences of the corpus; the
+   pipeline's wall time per stage, articles/s, stories written, and the peak memory of the main process and
+   of the GPU. First run ``prepare`` here (default: a wordfreq table for the 100k corpus, seed 0).
 
 3. Here, on CPU, at a small size (what CI could run; the same code path with ``--device cpu``)::
 
-       .venv/bin/python benchmarks/gpu_check.py run --articles 2000 --device cpu --sentences 2000 --out /tmp/gpu-check
+       .venv/bin/python benchmarks/gpu_check.py prepare --articles 2000     # a wordfreq table for 2,000
+       .venv/bin/python benchmarks/gpu_check.py run --articles 2000 --device cpu --sentences 2000 \\
+           --force-shims --out /tmp/gpu-check
 
 How the pipeline runs: the batch units of ``service/batch/units.py`` (the Ray engine's, and the in-process
 engine's chunks), with the CPU-only ones (cleaning, MinHash signatures, sentences and grouping features) on a
@@ -188,29 +193,41 @@ def prepare(articles: int, seed: int) -> None:
 # Run (there) ---------------------------------------------------------------------------------------
 
 
-def _use_carried_packages() -> list[str]:
-    """Unpack the carried wheels and put them, then the shims for what is missing, on sys.path."""
+CARRIED_MODULES = ("pydantic", "pydantic_core", "pydantic_settings", "dotenv", "annotated_types",
+                   "typing_inspection", "structlog", "datasketch", "pysbd", "rapidfuzz")  # fmt: skip
+
+
+def _importable(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def _use_carried_packages(force_shims: bool) -> list[str]:
+    """Unpack the carried wheels when their packages are missing (appended to sys.path: an installed package
+    wins), then put the stand-ins on sys.path for spaCy, wordfreq and trafilatura where they are missing (or
+    everywhere with ``force_shims``, to try the GPU box's path here)."""
     notes = []
     wheels = GPU_DIR / "wheels"
-    site = Path(tempfile.gettempdir()) / "newsfuse-gpu-site"
-    if wheels.is_dir():
+    missing = [m for m in CARRIED_MODULES if not _importable(m)]
+    if missing:
+        if not wheels.is_dir():
+            raise SystemExit(f"missing {', '.join(missing)} and no {wheels}: run `prepare` first")
+        site = Path(tempfile.gettempdir()) / "newsfuse-gpu-site"
         site.mkdir(exist_ok=True)
         for wheel in sorted(wheels.glob("*.whl")):
             with zipfile.ZipFile(wheel) as archive:
                 archive.extractall(site)
-        sys.path.insert(0, str(site))
-        notes.append(f"wheels unpacked from {wheels}")
+        sys.path.append(str(site))
+        notes.append(f"unpacked {len(list(wheels.glob('*.whl')))} carried wheels for: {', '.join(missing)}")
+    shims = GPU_DIR / "shims"
     for module in ("spacy", "wordfreq", "trafilatura"):
-        try:
-            __import__(module)
-        except ImportError as exc:
-            shims = GPU_DIR / "shims"
+        if force_shims or not _importable(module):
             if not (shims / module).is_dir():
-                raise SystemExit(f"{module} is missing and {shims / module} is not prepared: run `prepare`") from exc
+                raise SystemExit(f"{module}: no stand-in in {shims}: run `prepare` first")
             if str(shims) not in sys.path:
-                sys.path.append(str(shims))
+                sys.path.insert(0, str(shims))
             notes.append(f"{module}: stand-in from {shims / module}")
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)  # spawned workers see the same
     return notes
 
 
@@ -267,7 +284,7 @@ def throughput(texts: list[str], device: str, model_dir: str | None) -> dict[str
 
 
 def run(args: argparse.Namespace) -> None:
-    notes = _use_carried_packages()
+    notes = _use_carried_packages(args.force_shims)
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "benchmarks"))
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -348,6 +365,16 @@ def run(args: argparse.Namespace) -> None:
     features = [f for _, f in featured]
     del featured
 
+    if args.sentences:
+        rng = np.random.default_rng(0)
+        pool_sentences = [x.text for xs in sentences_of.values() for x in xs]
+        picked = rng.choice(len(pool_sentences), size=min(args.sentences, len(pool_sentences)), replace=False)
+        t0 = time.perf_counter()
+        report["minilm"] = throughput([pool_sentences[i] for i in picked], args.device, model_dir)
+        minilm_s = time.perf_counter() - t0
+    else:
+        minilm_s = 0.0
+
     embedder = MiniLMEmbedder(model_dir, device=args.device)
     engine = Engine(settings=settings, embedder=embedder, summarizer=ExtractiveSummarizer("no seq2seq weights"),
                     linguist=_NoNames())  # type: ignore[arg-type]  # fmt: skip
@@ -363,22 +390,31 @@ def run(args: argparse.Namespace) -> None:
     plan = make_plan(clusters, prepared.copies_of, articles, skipped)
     by_id = {a.id: a for a in kept}
     t0 = time.perf_counter()
-    lines = 0
+    lines = story_articles = 0
+    chunks = story_chunks(plan, settings.batch_chunk_stories)
     with (args.out / "stories.jsonl").open("w", encoding="utf-8") as out:
-        for specs in story_chunks(plan, settings.batch_chunk_stories):
+        for specs in chunks:
+            if time.perf_counter() - started > args.deadline_s:
+                print(f"deadline: {args.deadline_s} s reached; story figures are over the chunks done", flush=True)
+                break
             chunk = build_chunk(specs, by_id, sentences_of, plan.meta)
             for _, line in run_story_chunk(chunk, embedder, engine.summarizer, settings, 120):
                 out.write(line + "\n")
                 lines += 1
+            story_articles += sum(len(spec.article_ids) for spec in specs)
     if device.startswith("cuda"):
         torch.cuda.synchronize()
-    timings["stories (analysis on the GPU embedder)"] = time.perf_counter() - t0
+    timings["stories (analysis, MiniLM on the device)"] = time.perf_counter() - t0
     total = time.perf_counter() - started
-    pipeline = total - timings["corpus"]
+    pipeline = total - timings["corpus"] - minilm_s  # the throughput test is not part of the pipeline
     report["pipeline"] = {
         "articles": len(inputs),
         "kept_reports": len(kept),
-        "stories": lines,
+        "stories": len(plan.stories),
+        "stories_written": lines,
+        "story_stage_articles_per_s": round(
+            story_articles / max(1e-9, timings["stories (analysis, MiniLM on the device)"]), 1
+        ),
         "workers": workers,
         "seconds": {k: round(v, 2) for k, v in timings.items()},
         "pipeline_s": round(pipeline, 1),
@@ -394,12 +430,6 @@ def run(args: argparse.Namespace) -> None:
         pass
     print(json.dumps(report["pipeline"], indent=2), flush=True)
 
-    # Throughput last: the pipeline's figures do not depend on it, and a slow CPU run can skip it.
-    if args.sentences:
-        rng = np.random.default_rng(0)
-        pool_sentences = [s.text for ss in sentences_of.values() for s in ss]
-        picked = rng.choice(len(pool_sentences), size=min(args.sentences, len(pool_sentences)), replace=False)
-        report["minilm"] = throughput([pool_sentences[i] for i in picked], args.device, model_dir)
     (args.out / "gpu_check.json").write_text(json.dumps(report, indent=2, default=str))
     print(f"total {time.perf_counter() - started:.1f} s; report in {args.out / 'gpu_check.json'}")
 
@@ -415,8 +445,12 @@ def main() -> None:
     go.add_argument("--seed", type=int, default=0)
     go.add_argument("--device", default="auto")
     go.add_argument("--sentences", type=int, default=20_000, help="sentences for MiniLM throughput (0: skip)")
+    go.add_argument(
+        "--deadline-s", type=float, default=450.0, help="stop writing stories after this long (the run's time limit)"
+    )
     go.add_argument("--chunk", type=int, default=1024, help="articles per unit of work")
     go.add_argument("--workers", type=int, default=0, help="CPU processes (default: cores - 1)")
+    go.add_argument("--force-shims", action="store_true", help="use the stand-ins even where the packages exist")
     go.add_argument("--out", type=Path, default=Path(os.environ.get("OUT", tempfile.gettempdir())) / "gpu-check")
     args = parser.parse_args()
     if args.command == "prepare":

@@ -559,8 +559,14 @@ def _stories(path: Path) -> dict[str, str]:
     return out
 
 
-def engine_runs(corpus_of: Any, sizes: list[int], embedder: str, workdir: Path) -> list[dict[str, Any]]:
-    """``python -m service batch`` in-process and on local Ray per size: same output, time, memory."""
+def engine_runs(
+    corpus_of: Any, sizes: list[int], embedder: str, workdir: Path, reuse: bool = False
+) -> list[dict[str, Any]]:
+    """``python -m service batch`` in-process and on local Ray per size: same output, time, memory.
+
+    Each size's two results are kept in ``workdir/engine-<n>-<embedder>.json``; ``reuse`` takes them from there
+    instead of running that size again (to add a size to figures measured earlier).
+    """
     import shutil
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFUSE_")}
@@ -571,13 +577,18 @@ def engine_runs(corpus_of: Any, sizes: list[int], embedder: str, workdir: Path) 
         NEWSFUSE_MODEL=str(workdir / "no-seq2seq-weights"),  # the extractive summarizer: no weights here
         NEWSFUSE_LOG_LEVEL="WARNING",
     )
-    results = []
+    results: list[dict[str, Any]] = []
     for n in sizes:
+        saved = workdir / f"engine-{n}-{embedder}.json"
+        if reuse and saved.exists():
+            results += json.loads(saved.read_text())
+            print(f"reused the {n}-article runs from {saved}", flush=True)
+            continue
         source = workdir / f"batch-{n}.jsonl"
         if not source.exists():
             source.write_text("".join(json.dumps(r) + "\n" for r in _batch_rows(corpus_of(n))), encoding="utf-8")
         outputs = {}
-        for engine in ("inprocess", "ray"):
+        for engine in ("ray", "inprocess"):
             out = workdir / f"stories-{n}-{engine}.jsonl"
             for stale in (out, out.with_name(out.name + ".summary.json")):
                 stale.unlink(missing_ok=True)
@@ -604,6 +615,7 @@ def engine_runs(corpus_of: Any, sizes: list[int], embedder: str, workdir: Path) 
                 "workers": len(workers),
                 "memory": memory,
                 "timings": summary["timings"],
+                "load_1m_after": round(os.getloadavg()[0], 2),
                 "command": " ".join(command),
             }
             outputs[engine] = _stories(out)
@@ -611,9 +623,11 @@ def engine_runs(corpus_of: Any, sizes: list[int], embedder: str, workdir: Path) 
             print("batch", json.dumps(result), flush=True)
         a, b = outputs["inprocess"], outputs["ray"]
         differ = sum(1 for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+        results[-2:] = sorted(results[-2:], key=lambda r: r["engine"])  # in-process first in the tables
         for r in results[-2:]:
             r["same_output"] = differ == 0
             r["differing_stories"] = differ
+        saved.write_text(json.dumps(results[-2:]))
     return results
 
 
@@ -639,7 +653,8 @@ def print_engine_runs(results: list[dict[str, Any]], embedder: str) -> None:
             per_worker = ", ".join(f"{k}: {v:.0f}" for k, v in r["memory"].items())
             print(f"  {r['n']} ray, peak MB per process: {per_worker}")
         stages = ", ".join(f"{k.removeprefix('stage ')} {v:.1f}" for k, v in r["timings"].items() if k != "read_s")
-        print(f"  {r['n']} {r['engine']} seconds: {stages}")
+        load = f" (load average after: {r['load_1m_after']})" if "load_1m_after" in r else ""
+        print(f"  {r['n']} {r['engine']} seconds: {stages}{load}")
     for engine in ("inprocess", "ray"):
         runs = [r for r in results if r["engine"] == engine]
         if len(runs) >= 2:
@@ -677,6 +692,7 @@ def main() -> None:
         help="Run the batch command in-process and on local Ray at --engine-sizes instead of the stages above.",
     )
     parser.add_argument("--engine-sizes", default="10000,100000", help="Articles per batch for --engine.")
+    parser.add_argument("--reuse", action="store_true", help="--engine: take sizes already measured from --workdir.")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
@@ -716,7 +732,8 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}", flush=True)
     if args.engine:
         engine_sizes = [int(x) for x in args.engine_sizes.split(",") if x]
-        print_engine_runs(engine_runs(corpus, engine_sizes, args.embedder, args.workdir), args.embedder)
+        results = engine_runs(corpus, engine_sizes, args.embedder, args.workdir, args.reuse)
+        print_engine_runs(results, args.embedder)
         return
     if args.check:
         print(
