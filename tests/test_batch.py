@@ -140,7 +140,7 @@ def test_a_killed_run_resumes_and_writes_every_story_once(tmp_path: Path) -> Non
         NEWSFUSE_MODEL=str(tmp_path / "no-model"),
         NEWSFUSE_BATCH_CHUNK_STORIES="1",
     )
-    source = write_jsonl(tmp_path / "in.jsonl", generated_rows(250, seed=3))
+    source = write_jsonl(tmp_path / "in.jsonl", generated_rows(150, seed=3))
     reference = tmp_path / "reference.jsonl"
     settings = Settings(embedding_backend="hashing", model=str(tmp_path / "no-model"), batch_chunk_stories=1)
     run_batch(BatchOptions(input=source, out=reference), settings, InProcessEngine(settings))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import pickle
 from collections.abc import Iterator, Sequence
 from functools import partial
@@ -232,6 +233,9 @@ class RayEngine:
                 "runtime_env": {"env_vars": {"TOKENIZERS_PARALLELISM": "false"}},
             }
             if self.address == "local":
+                # Ray starts workers at nice 15 to keep a shared node responsive; here they are the batch's
+                # whole work, so they run at the driver's priority (as Ray's own job submissions do).
+                os.environ.setdefault("RAY_worker_niceness", "0")
                 ray.init(num_cpus=settings.ray_num_cpus, **options)
             else:
                 ray.init(address=self.address, **options)
