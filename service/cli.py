@@ -162,7 +162,7 @@ def _batch(args: argparse.Namespace) -> int:
     )
     try:
         result = run_batch(options, settings)
-    except CheckpointError as exc:
+    except (CheckpointError, RuntimeError) as exc:  # a checkpoint of another run; Ray missing or failing
         print(f"error: {exc}", file=sys.stderr)
         return 2
     summary = result.summary
