@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 # What the seed articles disagree on (README): POST /v1/summaries and the jobs must report both.
-SEED_DISAGREEMENTS = ("day of the call", "whether Russia gave its own account of the call")
+SEED_DISAGREEMENTS = ("day of the telephone conversation", "whether Russia gave its own account of the call")
 IMAGE_USER = "10001"
 READY_TIMEOUT_S = 300.0
 

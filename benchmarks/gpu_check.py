@@ -31,6 +31,9 @@ ours). Everything it prints is measured there; nothing is projected.
    - no named entities: spaCy's NER is not run (the grouping model's ``names`` feature is 0 for every pair,
      so clusters differ from a full run's, and NER's CPU time, ~16 ms a lead on this machine's cores, is
      not in the figures);
+   - no disagreements: they are read from spaCy's parses (``service/pipeline/disagreements.py``), so the
+     story stage runs without that step (alignment, consensus and summaries are the real ones), and its CPU
+     time is not in the figures either;
    - word rarity is exact for this corpus: wordfreq's Zipf frequency of every word the generated corpus
      holds is computed here and carried as a table (``.gpu/shims/wordfreq``), with spaCy's English stop
      words (``.gpu/shims/spacy``); a word outside the table would count as unknown (none is, for the
@@ -97,8 +100,8 @@ WHEELS = (
     "rapidfuzz",
 )
 LEFT_OUT = (
-    "spaCy NER (names feature 0; ~68 MB of wheels), wordfreq (56.8 MB: replaced by an exact table of the "
-    "corpus's words), trafilatura (HTML only; stub), seq2seq weights (extractive summaries)"
+    "spaCy NER (names feature 0; ~68 MB of wheels) and parses (no disagreements), wordfreq (56.8 MB: replaced "
+    "by an exact table of the corpus's words), trafilatura (HTML only; stub), seq2seq weights (extractive summaries)"
 )
 
 
@@ -232,12 +235,18 @@ def _use_carried_packages(force_shims: bool) -> list[str]:
 
 
 class _NoNames:
-    """spaCy is not carried: no named entities (the grouping model's names feature is 0)."""
+    """spaCy is not carried: no named entities (the grouping model's names feature is 0) and no parses (the
+    story stage finds no disagreements: ``run`` turns that step off)."""
 
     name = "none (spaCy not carried)"
 
     def entities(self, texts: Sequence[str]) -> list[list[Any]]:
         return [[] for _ in texts]
+
+
+def _no_disagreements(*args: Any, **kwargs: Any) -> list[Any]:
+    """Stands in for ``find_disagreements``, which reads spaCy's parses (not carried)."""
+    return []
 
 
 def _peak_mb() -> float:
@@ -267,7 +276,7 @@ def throughput(texts: list[str], device: str, model_dir: str | None) -> dict[str
 
     out: dict[str, Any] = {"texts": len(texts), "mean_chars": sum(map(len, texts)) / max(1, len(texts))}
     for dtype in ("float32", "bfloat16"):
-        model = MiniLMEmbedder(model_dir, device=device, dtype=dtype)  # type: ignore[arg-type]
+        model = MiniLMEmbedder(model_dir, device=device, dtype=dtype)
         model.encode(texts[:512])  # warm-up (kernels, allocator)
         if device.startswith("cuda"):
             torch.cuda.synchronize()
@@ -298,11 +307,13 @@ def run(args: argparse.Namespace) -> None:
     from service.models.devices import resolve_device
     from service.models.embeddings import MiniLMEmbedder
     from service.models.extractive import ExtractiveSummarizer
+    from service.pipeline import analyze as analyze_module
     from service.pipeline.analyze import Prepared, group
     from service.pipeline.dedup import band_keys, band_pairs, duplicate_groups, exact_copies, lsh_shape
     from service.pipeline.grouping import signals_from
     from service.settings import Settings
 
+    setattr(analyze_module, "find_disagreements", _no_disagreements)  # noqa: B010  # no spaCy parses (LEFT_OUT)
     device = resolve_device(args.device)
     model_dir = str(GPU_DIR / "minilm-fp16") if (GPU_DIR / "minilm-fp16").is_dir() else None
     report: dict[str, Any] = {
@@ -398,7 +409,7 @@ def run(args: argparse.Namespace) -> None:
                 print(f"deadline: {args.deadline_s} s reached; story figures are over the chunks done", flush=True)
                 break
             chunk = build_chunk(specs, by_id, sentences_of, plan.meta)
-            for _, line in run_story_chunk(chunk, embedder, engine.summarizer, settings, 120):
+            for _, line in run_story_chunk(chunk, embedder, engine.summarizer, engine.linguist, settings, 120):
                 out.write(line + "\n")
                 lines += 1
             story_articles += sum(len(spec.article_ids) for spec in specs)

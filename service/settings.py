@@ -83,7 +83,9 @@ class Settings(BaseSettings):
     align_similarity: float = Field(0.68, ge=-1.0, le=1.0, description="Cosine for two sentences to state one claim.")
     topic_similarity: float = Field(0.45, ge=-1.0, le=1.0, description="Sentences about one aspect.")
     max_points: int = Field(8, ge=1)
-    disagreement_min_confidence: float = Field(0.5, ge=0.0, le=1.0)
+    disagreement_min_confidence: float = Field(
+        0.15, ge=0.0, le=1.0, description="Report disagreements whose calibrated confidence is at least this."
+    )
 
     # Request limits
     max_articles: int = Field(200, ge=1)

@@ -190,17 +190,18 @@ def test_date_disagreement_monday_versus_tuesday(call_cluster: ClusterOut) -> No
     assert monday and tuesday
     assert any(s.article_id == seed_id("000") and "Monday" in s.quote for p in monday for s in p.support)
     assert any(s.article_id == seed_id("003") and "Tuesday" in s.quote for p in tuesday for s in p.support)
-    assert 0.5 <= disagreement.confidence <= 1.0
+    # A calibrated probability (service/data/disagreement_model.json), above the reporting cut.
+    assert 0.15 <= disagreement.confidence < 1.0
 
 
 def test_a_point_worded_with_the_disputed_weekday_is_flagged_as_contested(call_cluster: ClusterOut) -> None:
     points = call_cluster.consensus.points
     monday = [p for p in points if "on Monday" in p.text]
     assert monday, [p.text for p in points]
-    assert all("day of the call" in p.contested for p in monday)
+    assert all("day of the telephone conversation" in p.contested for p in monday)
     # Points whose own wording names no weekday are not flagged, even when another supporting quote does.
     unworded = [p for p in points if not any(day in p.text for day in ("Monday", "Tuesday"))]
-    assert unworded and all("day of the call" not in p.contested for p in unworded)
+    assert unworded and all("day of the telephone conversation" not in p.contested for p in unworded)
     aspects = {d.aspect for d in call_cluster.disagreements}
     assert all(set(p.contested) <= aspects for p in points)
 
@@ -210,9 +211,9 @@ def test_attribution_disagreement_whether_russia_gave_its_account(call_cluster: 
     assert found, [d.aspect for d in call_cluster.disagreements]
     (disagreement,) = found
     assert len(disagreement.positions) >= 2
-    quotes = {s.article_id: s.quote for p in disagreement.positions for s in p.support}
-    assert "Russia has not provided its version of the latest call" in quotes[seed_id("003")]
-    assert "According to the Russian Foreign Ministry" in quotes[seed_id("002")]
+    quotes = [(s.article_id, s.quote) for p in disagreement.positions for s in p.support]
+    assert any(a == seed_id("003") and "Russia has not provided its version of the latest call" in q for a, q in quotes)
+    assert any(a == seed_id("002") and "According to the Russian Foreign Ministry" in q for a, q in quotes)
     # The two reports are on different sides.
     sides = [{s.article_id for s in p.support} for p in disagreement.positions]
     assert not any({seed_id("002"), seed_id("003")} <= side for side in sides)

@@ -21,12 +21,8 @@ def _analyse(engine: Engine, *reports: tuple[str, str, date | None]) -> list[Dis
     ]
     sentences = [s for a in articles for s in split_sentences(a)]
     table = build_table(articles, sentences, engine.embedder)
-    settings = engine.settings
     return find_disagreements(
-        table,
-        topic_threshold=settings.topic_similarity,
-        align_threshold=settings.align_similarity,
-        min_confidence=settings.disagreement_min_confidence,
+        table, engine.linguist, topic_threshold=engine.settings.topic_similarity, min_confidence=0.0
     )
 
 
@@ -68,7 +64,8 @@ def test_weekdays_are_compared_as_dates_of_each_articles_own_day(engine: Engine)
         ("B", "Blinken and Lavrov held a phone call yesterday about Ukraine.", date(2022, 2, 1)),
     )
     [dis] = [d for d in differ if d.kind == "date"]
-    assert dis.aspect == "day of the call"
+    assert dis.aspect == "day of the phone call"
+    assert 0.0 < dis.confidence < 1.0
     assert {p.claim for p in dis.positions} == {"Tuesday 1 February 2022", "Monday 31 January 2022"}
 
 

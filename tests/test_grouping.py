@@ -188,7 +188,7 @@ def test_candidates_respect_dates_and_neighbor_bound() -> None:
     assert touched == set(range(n))
 
 
-def testsparse_average_linkage_does_not_chain() -> None:
+def test_sparse_average_linkage_does_not_chain() -> None:
     # 0-1 and 1-2 are strong, 0-2 is weak: average linkage keeps one pair and leaves the other alone.
     pairs = np.array([[0, 1], [1, 2], [0, 2]])
     groups = sparse_average_linkage(3, pairs, np.array([0.9, 0.8, 0.0]), 0.55)

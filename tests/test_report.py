@@ -153,7 +153,7 @@ def test_html_report_has_the_page_structure(seed_response: SummariesResponse) ->
         d.aspect for d in cluster.disagreements
     ]
     by_aspect = dict(zip([d.aspect for d in cluster.disagreements], tables, strict=True))
-    day = by_aspect["day of the call"]
+    day = by_aspect["day of the telephone conversation"]
     claims = [th.text for th in day.one("thead").all("th")]
     assert [th.attrs["scope"] for th in day.one("thead").all("th")] == ["col", "col"]
     assert sorted(c.split()[0] for c in claims) == ["Monday", "Tuesday"]
@@ -270,7 +270,7 @@ def test_markdown_report_has_the_page_structure(seed_response: SummariesResponse
     assert squash(cluster.consensus.summary) in squash(section)
     assert "#### Points the sources agree on" in section
     assert "- 3 independent sources: **Xinhua**, **heraldglobe.com**, **The Washington Times**" in section
-    day = section.split("#### day of the call (date, confidence ")[1].split("\n\n")[1]
+    day = section.split("#### day of the telephone conversation (date, confidence ")[1].split("\n\n")[1]
     header, rule, quotes, sources = day.splitlines()
     assert re.fullmatch(r"\| \| Monday [^|]+ \| Tuesday [^|]+ \|", header)
     assert rule == "|---|---|---|"
@@ -283,7 +283,7 @@ def test_markdown_report_has_the_page_structure(seed_response: SummariesResponse
     for item, point in zip(items, cluster.consensus.points, strict=True):
         flag = f"\n   - **{CONTESTED_NOTE}** {', '.join(point.contested)}\n"
         assert (flag in item) == bool(point.contested), item
-    assert any("day of the call" in p.contested for p in cluster.consensus.points)
+    assert any("day of the telephone conversation" in p.contested for p in cluster.consensus.points)
 
 
 def test_markdown_report_keeps_table_rows_intact_and_flags_the_story() -> None:
@@ -322,7 +322,7 @@ def test_cli_writes_the_html_report_with_a_progress_bar_when_asked(cli_env: dict
     assert result.returncode == 0, result.stderr
     document = parse(result.stdout)
     tables = document.all("table", "disagreement")
-    assert "day of the call" in [t.one("span", "aspect").text for t in tables]
+    assert "day of the telephone conversation" in [t.one("span", "aspect").text for t in tables]
     bar = result.stderr.replace("\r", "\n")
     assert re.search(r"^done\s+100%\|█+\|", bar, re.MULTILINE), bar[-2000:]
 

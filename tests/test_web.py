@@ -219,7 +219,7 @@ def test_the_page_shows_consensus_and_both_seed_disagreements(page: Page) -> Non
     status = page.get_by_role("status")
     assert re.search(r"Done: \d+ stor(y|ies) from 5 article\(s\)", status.inner_text())
 
-    blinken = page.locator(".cluster", has=page.locator("caption", has_text="day of the call"))
+    blinken = page.locator(".cluster", has=page.locator("caption", has_text="day of the telephone conversation"))
     assert blinken.count() == 1
     summary = blinken.locator(".summary").inner_text()
     assert "Blinken" in summary
@@ -229,10 +229,10 @@ def test_the_page_shows_consensus_and_both_seed_disagreements(page: Page) -> Non
     assert {"Xinhua", "heraldglobe.com", "The Washington Times"} <= badges
     monday = points.filter(has_text="on Monday")
     assert monday.count() == 1
-    assert "day of the call" in monday.locator(".point-contested").inner_text()
+    assert "day of the telephone conversation" in monday.locator(".point-contested").inner_text()
     assert points.locator(".point-contested").count() == 1  # only the point worded with the weekday
 
-    day = disagreement_table(page, "day of the call")
+    day = disagreement_table(page, "day of the telephone conversation")
     assert "date" in day.locator("caption").inner_text()
     claims = day.locator("thead th[scope='col']").all_inner_texts()
     assert len(claims) == 2
@@ -303,7 +303,7 @@ def test_without_a_jobs_api_the_page_posts_to_summaries(page: Page) -> None:
     load_samples_and_submit(page)
     paths = [url.split("/", 3)[3] for url in posted]
     assert paths == ["v1/jobs", "v1/summaries", "v1/clean"]
-    assert disagreement_table(page, "day of the call").count() == 1
+    assert disagreement_table(page, "day of the telephone conversation").count() == 1
 
 
 def test_with_a_jobs_api_the_page_shows_stage_and_fraction(page: Page) -> None:

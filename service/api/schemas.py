@@ -113,7 +113,7 @@ class PositionOut(BaseModel):
 
 class DisagreementOut(BaseModel):
     aspect: str
-    kind: Literal["date", "number", "attribution", "polarity"]
+    kind: Literal["date", "number", "attribution", "polarity", "reported_claim"]
     confidence: float
     positions: list[PositionOut]
     description: str | None = Field(None, description="A model-written sentence (NEWSFUSE_DESCRIBE_DISAGREEMENTS).")

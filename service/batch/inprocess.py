@@ -71,7 +71,9 @@ class InProcessEngine:
             articles, sentences = {a.id: a for a in cleaned}, split_chunk(cleaned)
         for specs in chunks:
             chunk = build_chunk(specs, articles, sentences, plan.meta)
-            yield run_story_chunk(chunk, engine.embedder, engine.summarizer, self.settings, max_summary_words)
+            yield run_story_chunk(
+                chunk, engine.embedder, engine.summarizer, engine.linguist, self.settings, max_summary_words
+            )
 
     def worker_memory(self) -> dict[str, float]:
         pid, peak = peak_rss_mb()

@@ -165,7 +165,7 @@ class _StoryWorker:
     def __init__(self, settings: Settings, max_summary_words: int) -> None:
         self.settings = settings
         self.max_summary_words = max_summary_words
-        self.embedder, self.summarizer = story_models(settings)
+        self.embedder, self.summarizer, self.linguist = story_models(settings)
         described = describe_embedder(self.embedder)
         self.model = {
             **self.summarizer.describe(),
@@ -178,7 +178,7 @@ class _StoryWorker:
         out: dict[str, list[Any]] = {"chunk": [], "lines": [], "pid": [], "peak_mb": [], "model": []}
         for chunk, blob in zip(batch["chunk"].tolist(), batch["data"], strict=True):
             lines = run_story_chunk(
-                pickle.loads(blob), self.embedder, self.summarizer, self.settings, self.max_summary_words
+                pickle.loads(blob), self.embedder, self.summarizer, self.linguist, self.settings, self.max_summary_words
             )
             pid, peak = peak_rss_mb()
             out["chunk"].append(chunk)

@@ -17,6 +17,7 @@ from typing import Any
 from service.api.convert import to_article_meta, to_cluster_out
 from service.models.base import Summarizer
 from service.models.embeddings import Embedder, MemoEmbedder
+from service.nlp.linguist import Linguist
 from service.pipeline.analyze import analyze_story, assemble, describe_disagreements, summarize_stories
 from service.pipeline.types import CleanArticle, DuplicateGroup, Sentence, SkippedArticle
 from service.settings import Settings
@@ -143,6 +144,7 @@ def run_story_chunk(
     chunk: StoryChunk,
     embedder: Embedder,
     summarizer: Summarizer,
+    linguist: Linguist,
     settings: Settings,
     max_summary_words: int,
 ) -> list[tuple[str, str]]:
@@ -152,7 +154,7 @@ def run_story_chunk(
     """
     memo = MemoEmbedder(embedder)
     analyses = [
-        analyze_story([chunk.articles[m] for m in spec.members], chunk.sentences_of, memo, settings)
+        analyze_story([chunk.articles[m] for m in spec.members], chunk.sentences_of, memo, linguist, settings)
         for spec in chunk.stories
     ]
     summaries = summarize_stories(analyses, summarizer, memo, settings, max_summary_words)

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from service.models.base import Summarizer
 from service.models.embeddings import Embedder, MemoEmbedder, load_embedder
 from service.models.loader import load_summarizer
-from service.nlp.linguist import Linguist
+from service.nlp.linguist import Linguist, shared_linguist
 from service.pipeline.clean import EmptyArticleError, clean_article
 from service.pipeline.grouping import ArticleFeatures, article_features
 from service.pipeline.sentences import split_sentences
@@ -59,8 +59,9 @@ def embed_leads(embedder: Embedder, leads: Sequence[str]) -> NDArray[np.float32]
     return MemoEmbedder(embedder).encode(leads).astype(np.float32)
 
 
-def story_models(settings: Settings) -> tuple[Embedder, Summarizer]:
-    """What the story stage needs loaded (no spaCy: alignment and summaries do not use it)."""
+def story_models(settings: Settings) -> tuple[Embedder, Summarizer, Linguist]:
+    """What the story stage needs loaded: the embedder (alignment), the summarizer and spaCy (disagreements
+    read its parses)."""
     embedder = load_embedder(
         settings.embedding_backend,
         settings.embedding_model,
@@ -68,7 +69,7 @@ def story_models(settings: Settings) -> tuple[Embedder, Summarizer]:
         device=settings.device,
         dtype=settings.dtype,
     )
-    return embedder, load_summarizer(settings)
+    return embedder, load_summarizer(settings), shared_linguist(settings.spacy_model)
 
 
 def peak_rss_mb() -> tuple[int, float]:

@@ -48,6 +48,13 @@ class Linguist:
             docs = list(self._nlp.pipe(texts, batch_size=PIPE_BATCH))
         return [[Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents] for doc in docs]
 
+    def parse(self, texts: Sequence[str]) -> list[Any]:
+        """spaCy ``Doc`` objects with the whole pipeline (tags, lemmas, dependencies, entities)."""
+        if not texts:
+            return []
+        with self._lock:
+            return list(self._nlp.pipe(texts, batch_size=PIPE_BATCH))
+
 
 @lru_cache(maxsize=4)
 def shared_linguist(model: str | None = None) -> Linguist:

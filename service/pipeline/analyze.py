@@ -155,6 +155,7 @@ def analyze_story(
     members: Sequence[CleanArticle],
     sentences_of: dict[str, list[Sentence]],
     embedder: Embedder,
+    linguist: Linguist,
     settings: Settings,
     timer: _Timer | None = None,
 ) -> StoryAnalysis:
@@ -171,8 +172,8 @@ def analyze_story(
     with timer.stage("disagreements"):
         disagreements = find_disagreements(
             table,
+            linguist,
             topic_threshold=settings.topic_similarity,
-            align_threshold=settings.align_similarity,
             min_confidence=settings.disagreement_min_confidence,
         )
     return StoryAnalysis(list(members), mark_contested(points, disagreements), disagreements, independent)
@@ -273,7 +274,7 @@ def analyze(
     for position, members in enumerate(clusters):
         if progress is not None:
             progress("align", round(0.3 + 0.3 * position / len(clusters), 4))
-        stories.append(analyze_story(members, prepared.sentences_of, embedder, settings, timer))
+        stories.append(analyze_story(members, prepared.sentences_of, embedder, linguist, settings, timer))
 
     if progress is not None:
         progress("summarize", 0.6)

@@ -1,317 +1,498 @@
-"""Disagreements found by structured comparison of aligned claims: no NLI model is needed or trusted.
+"""Disagreements: two independent sources state incompatible values for the same slot of the same claim.
 
-Precision comes first: a false conflict shown to a reader is worse than a missed one, so each detector
-demands that both sentences are about the same thing (shared names, or close embeddings) before it
-compares the detail they state.
+Precision comes first (a false conflict shown to a reader is worse than a missed one), so a conflict needs:
+
+1. two sentences from independent sources that are about the same thing (close embeddings and, for
+   figures, shared words or names around them), from reports of the same moment (dated at most
+   ``MOMENT_DAYS`` apart, or undated); a figure that differs between reports of different days is kept
+   as an *evolving* figure, with each side's date, not as a plain contradiction;
+2. the same slot, read from spaCy's dependency parse (service/nlp/facts.py): a figure counting the same
+   thing ("12 officers" / "18 officers"), a date of the same event and tense ("apologized on Saturday" /
+   "apologized Friday"), the same claim with and without negation, or a party that "has not given its
+   account" against another source quoting that party's account;
+3. values that are incompatible once approximations are read as intervals ("about", "more than", "as
+   many as") and relative dates are resolved against each article's own date.
+
+Kinds: ``number``, ``date``, ``attribution``, ``polarity`` and ``reported_claim`` (a figure one source gives
+as someone's claim, another as fact). ``confidence`` is the probability that the conflict is real, from a
+logistic model fitted on the hand-labelled dev stories (service/data/disagreement_model.json).
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
+import numpy as np
+
+from service.nlp.facts import DateFact, QuantityFact, SentenceFacts, sentence_facts
+from service.nlp.lexicon import content_words, rarity
+from service.nlp.linguist import Linguist
+from service.nlp.names import normalise_name
+from service.nlp.temporal import same_day
 from service.pipeline.align import SentenceTable, lexical_similarity
 from service.pipeline.consensus import support_of
-from service.pipeline.entities import entities
-from service.pipeline.events import EVENT_WORDS
-from service.pipeline.quantities import compatible, quantities
-from service.pipeline.temporal import DateMention, date_mentions, same_day
 from service.pipeline.types import Disagreement, Position, Sentence, Support
 
-_TOKEN = re.compile(r"[\w’'-]+")
-
-_NO_ACCOUNT = re.compile(
-    r"(?:has|have|had|did)\s*(?:not|n[’']t|yet to)\s+(?:yet\s+)?"
-    r"(?:provide|give|release|issue|publish|offer)\w*"
-    r"\s+(?:its|their|his|her|a|an|any)\s+(?:own\s+)?(?:version|readout|account|statement|details)"
-    r"|(?:declined|refused)\s+to\s+(?:comment|give\s+(?:its|a)\s+(?:version|readout|account))"
-    r"|\bno\s+(?:official\s+)?(?:readout|account|statement)\s+(?:was|has been)\s+(?:given|provided|issued)",
-    re.I,
-)
-_ATTRIBUTED = re.compile(
-    r"\b[Aa]ccording to (?:the\s+)?(?P<a>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)"
-    r"|(?P<b>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)\s+(?:said|stated|noted|reported|announced|confirmed)\b"
-    r"|(?P<c>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)[’']s\s+(?:readout|statement|press release|account)",
-)
-# Capitals and institutions stand for their country in news copy ("Moscow", "the Kremlin").
-ACTOR_ALIASES = {
-    "russia": "russia",
-    "russian": "russia",
-    "moscow": "russia",
-    "kremlin": "russia",
-    "us": "united states",
-    "u.s": "united states",
-    "united states": "united states",
-    "american": "united states",
-    "america": "united states",
-    "washington": "united states",
-    "white house": "united states",
-    "state department": "united states",
-    "ukraine": "ukraine",
-    "ukrainian": "ukraine",
-    "kyiv": "ukraine",
-    "kiev": "ukraine",
-    "china": "china",
-    "chinese": "china",
-    "beijing": "china",
-}
-_NEGATION = re.compile(r"\b(?:not|no|never|n[’']t|denied|denies|deny|denying|neither|nor|without)\b", re.I)
-
-
-@dataclass(frozen=True)
-class _Claim:
-    sentence: Sentence
-    support: Support
-    label: str
-
-
-def _tokens(text: str) -> list[str]:
-    return [t.lower() for t in _TOKEN.findall(text)]
-
-
-_DETERMINERS = frozenset("a an the its their his her this that last next".split())
-EVENT_WINDOW = 10
-
-
-def _event_of(sentence: str, mention: DateMention) -> str | None:
-    """The kind of event a date mention dates, or None when it dates something else.
-
-    A date after a determiner or with a possessive modifies the noun that follows it ("a January 26
-    written response", "Tuesday's conversation"); otherwise it belongs to the nearest event word in
-    its clause ("held a phone conversation ... on Monday"), and a nearer reporting verb takes it away
-    ("revealed on Tuesday, following a phone call").
-    """
-    words = [(m.start(), m.group().lower()) for m in _TOKEN.finditer(sentence)]
-    first = next((i for i, (start, _) in enumerate(words) if start >= mention.start), len(words))
-    last = next((i for i, (start, _) in enumerate(words) if start >= mention.end), len(words))
-    modifies_next = mention.text.lower().endswith(("’s", "'s")) or (first > 0 and words[first - 1][1] in _DETERMINERS)
-    if modifies_next:
-        for _, word in words[last : last + 3]:
-            kind = _kind_of(word)
-            if kind:
-                return kind
-        return None
-    best: tuple[int, int, str] | None = None
-    for i, (_, word) in enumerate(words):
-        kind = _kind_of(word)
-        if kind is None:
-            continue
-        distance = first - i if i < first else i - last + 1
-        # A reporting verb wins ties: it is what the date is usually attached to.
-        rank = (distance, 0 if kind == "announcement" else 1, kind)
-        if best is None or rank < best:
-            best = rank
-    if best is None or best[0] > EVENT_WINDOW:
-        return None
-    return best[2]
-
-
-def _kind_of(word: str) -> str | None:
-    return next((kind for kind, vocabulary in EVENT_WORDS.items() if word in vocabulary), None)
-
-
-def _about_same_thing(table: SentenceTable, i: int, j: int, threshold: float) -> bool:
-    a, b = table.sentences[i], table.sentences[j]
-    shared = entities(a.text) & entities(b.text)
-    similarity = float(table.vectors[i] @ table.vectors[j])
-    return len(shared) >= 2 or (len(shared) >= 1 and similarity >= threshold)
-
-
+POLARITY_SIMILARITY = 0.75
+"""Only near-identical sentences are compared for negation: a claim and its denial read alike otherwise."""
 MOMENT_DAYS = 2
 """Reports dated further apart describe different moments of a story: what one says then is no conflict
 with what another says later (a toll that rose, an account given since)."""
 
+DEFAULT_MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "disagreement_model.json"
+
+# Cheap tests of whether a sentence can hold a fact worth parsing: a figure, a date word, or a negation.
+_CHECKABLE = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
+    r"thousand|million|billion|dozen|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|"
+    r"tonight|not|n't|never|no|declined|refused)\b",
+    re.I,
+)
+# A party's own account of an event that one report says is missing. "Declined to comment" and "did not respond
+# to requests for comment" are left out: another outlet quoting what that party said elsewhere does not
+# contradict them.
+_NO_ACCOUNT = re.compile(
+    r"(?:has|have|had|did)\s*(?:not|n[’']t|yet to)\s+(?:yet\s+)?"
+    r"(?:provide|give|release|issue|publish|offer)\w*"
+    r"\s+(?:its|their|his|her|a|an|any)\s+(?:own\s+)?(?:version|readout|account)"
+    r"|\bno\s+(?:official\s+)?(?:readout|account)\s+(?:was|has been)\s+(?:given|provided|issued)",
+    re.I,
+)
+_QUOTE_MARKS = '"“”'
+# Units too general to name a slot on their own: the words around them must agree too.
+_GENERIC_UNITS = frozenset(
+    "people person time year day month week hour minute percent money tally thing way case one member man "
+    "woman child".split()
+)
+
+
+@dataclass(frozen=True)
+class DisagreementModel:
+    """Logistic calibration: P(conflict is real) = sigmoid(intercept + sum(weights[f] * f))."""
+
+    weights: dict[str, float]
+    intercept: float
+
+    def confidence(self, features: dict[str, float]) -> float:
+        logit = self.intercept + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
+        return 1.0 / (1.0 + math.exp(-logit))
+
+
+@lru_cache(maxsize=4)
+def load_disagreement_model(path: Path = DEFAULT_MODEL_FILE) -> DisagreementModel:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    weights = {name: float(weight) for name, weight in data["weights"].items()}
+    return DisagreementModel(weights=weights, intercept=float(data["intercept"]))
+
+
+@dataclass
+class _Finding:
+    """One pairwise conflict; findings of one slot merge into one disagreement."""
+
+    kind: str
+    slot: str
+    aspect: str
+    sides: list[tuple[str, Support]]
+    features: dict[str, float]
+    evolving: bool = False
+
+
+@dataclass
+class _Story:
+    table: SentenceTable
+    similarity: np.ndarray
+    facts: dict[int, SentenceFacts] = field(default_factory=dict)
+
+
+def _day(table: SentenceTable, sentence: Sentence) -> Any:
+    return table.articles[sentence.article_id].published_at
+
+
+def _moment_gap(table: SentenceTable, a: Sentence, b: Sentence) -> int | None:
+    """Days between the two sentences' articles; None when either is undated."""
+    day_a, day_b = _day(table, a), _day(table, b)
+    return None if day_a is None or day_b is None else abs((day_a - day_b).days)
+
 
 def same_moment(table: SentenceTable, a: Sentence, b: Sentence) -> bool:
     """Whether two sentences' articles can describe the same moment (an undated one may)."""
-    day_a = table.articles[a.article_id].published_at
-    day_b = table.articles[b.article_id].published_at
-    return day_a is None or day_b is None or abs((day_a - day_b).days) <= MOMENT_DAYS
+    gap = _moment_gap(table, a, b)
+    return gap is None or gap <= MOMENT_DAYS
 
 
-def _comparable(table: SentenceTable, a: Sentence, b: Sentence) -> bool:
-    return table.key_of(a) != table.key_of(b) and same_moment(table, a, b)
+def _is_quotation(text: str) -> bool:
+    """Mostly a direct quote: a line of speech, whose wording other outlets cut differently."""
+    inside, quoted, opening = False, 0, False
+    for ch in text:
+        if ch in _QUOTE_MARKS:
+            inside = not inside
+            opening = True
+            continue
+        if inside:
+            quoted += 1
+    return opening and quoted > 0.5 * len(text)
 
 
-def _cross_source_pairs(table: SentenceTable) -> Iterable[tuple[int, int]]:
-    n = len(table.sentences)
-    for i in range(n):
-        for j in range(i + 1, n):
-            if _comparable(table, table.sentences[i], table.sentences[j]):
-                yield i, j
+def _candidate_pairs(story: _Story, threshold: float) -> list[tuple[int, int]]:
+    table = story.table
+    keys = [table.key_of(s) for s in table.sentences]
+    rows, cols = np.nonzero(np.triu(story.similarity >= threshold, 1))
+    return [(i, j) for i, j in zip(rows.tolist(), cols.tolist(), strict=True) if keys[i] != keys[j]]
 
 
-def _merge(kind: str, aspect: str, confidence: float, sides: dict[str, list[Support]]) -> Disagreement:
-    positions = []
-    for label, supports in sorted(sides.items()):
-        unique = {(s.article_id, s.start): s for s in supports}
-        positions.append(Position(claim=label, support=tuple(unique.values())))
-    return Disagreement(aspect=aspect, kind=kind, confidence=round(confidence, 2), positions=tuple(positions))
+def _parse(story: _Story, indices: Iterable[int], linguist: Linguist, *, every: bool = False) -> None:
+    """Parse the sentences of ``indices`` not parsed yet (with ``every=False``, only those that hold a figure, a
+    date word or a negation: the others have no fact to compare)."""
+    todo = sorted(
+        i for i in set(indices) if i not in story.facts and (every or _CHECKABLE.search(story.table.sentences[i].text))
+    )
+    docs = linguist.parse([story.table.sentences[i].text for i in todo])
+    for i, doc in zip(todo, docs, strict=True):
+        story.facts[i] = sentence_facts(doc, _day(story.table, story.table.sentences[i]))
 
 
-def date_conflicts(table: SentenceTable, topic_threshold: float) -> list[Disagreement]:
-    mentions: dict[int, list[tuple[DateMention, str]]] = {}
-    for i, sentence in enumerate(table.sentences):
-        published = table.articles[sentence.article_id].published_at
-        for mention in date_mentions(sentence.text, published):
-            event = _event_of(sentence.text, mention)
-            if event and event != "announcement":
-                mentions.setdefault(i, []).append((mention, event))
+def _shared_context(a: QuantityFact, b: QuantityFact) -> int:
+    return len(a.context & b.context)
 
-    found: dict[str, tuple[float, dict[str, list[Support]]]] = {}
-    indices = sorted(mentions)
-    for x, i in enumerate(indices):
-        for j in indices[x + 1 :]:
-            if not _comparable(table, table.sentences[i], table.sentences[j]):
+
+def _number_label(fact: QuantityFact) -> str:
+    return fact.text
+
+
+def _number_aspect(fact: QuantityFact, other: QuantityFact) -> str:
+    shared = sorted(fact.context & other.context)
+    if fact.unit == "money":
+        return f"amount ({', '.join(shared[:2])})" if shared else "amount of money"
+    if fact.unit == "percent":
+        return f"share ({', '.join(shared[:2])})" if shared else "percentage"
+    if fact.unit == "tally":
+        return f"tally ({', '.join(shared[:2])})" if shared else "tally"
+    if fact.unit == "age":
+        return "age"
+    unit = fact.unit if fact.unit.endswith("s") else f"{fact.unit}s"
+    return f"number of {unit}"
+
+
+RARE_WORD = 3.0
+"""Rarity (service/nlp/lexicon.py) from which a word shared near two figures ties them to one thing."""
+
+
+_FIGURE = re.compile(r"[$€£]?\d[\d,.:-]*")
+
+
+def _masked_overlap(a: str, b: str) -> float:
+    """How much two sentences say the same once their figures are masked: the share of the shorter one's
+    content words (rarity-weighted) found in the other. A restated claim with another figure scores high."""
+    words_a = {w for w in content_words(_FIGURE.sub(" ", a)) if not w[0].isdigit()}
+    words_b = {w for w in content_words(_FIGURE.sub(" ", b)) if not w[0].isdigit()}
+    if not words_a or not words_b:
+        return 0.0
+    shorter, longer = (words_a, words_b) if len(words_a) <= len(words_b) else (words_b, words_a)
+    total = sum(rarity(w) for w in shorter) or 1.0
+    return sum(rarity(w) for w in shorter & longer) / total
+
+
+def _local_overlap(a: QuantityFact, b: QuantityFact) -> float:
+    smaller = min(len(a.local), len(b.local))
+    return len(a.local & b.local) / smaller if smaller else 0.0
+
+
+def _shared_rare(a: frozenset[str], b: frozenset[str]) -> int:
+    return sum(1 for w in a & b if rarity(w) >= RARE_WORD)
+
+
+def _same_slot(a: QuantityFact, b: QuantityFact) -> bool:
+    """Two figures count the same thing: same unit, the same verb or rare words around them, and no modifier
+    that sets them apart ("medical" vs "recreational" states)."""
+    if a.part or b.part or a.unit != b.unit or not a.unit or a.cumulative != b.cumulative:
+        return False
+    if a.modifiers and b.modifiers and not (a.modifiers & b.modifiers):
+        return False
+    if a.names and b.names and not (a.names & b.names):
+        return False  # the Orioles' offer and the Red Sox's offer
+    return _shared_context(a, b) >= 1 or _shared_rare(a.local, b.local) >= 1
+
+
+def _log_ratio(a: QuantityFact, b: QuantityFact) -> float:
+    """How far apart two figures are (0: alike; 1: one is e times the other); capped at 3."""
+    if a.value is None or b.value is None or a.value.figure <= 0 or b.value.figure <= 0:
+        return 0.0
+    return min(3.0, abs(math.log(a.value.figure / b.value.figure)))
+
+
+def _incompatible(a: QuantityFact, b: QuantityFact) -> bool:
+    if a.unit == "tally":
+        return a.tally != b.tally
+    return a.value is not None and b.value is not None and not a.value.compatible(b.value)
+
+
+def _number_findings(story: _Story, i: int, j: int, similarity: float, gap: int | None) -> list[_Finding]:
+    table = story.table
+    found: list[_Finding] = []
+    for qa in story.facts[i].quantities:
+        for qb in story.facts[j].quantities:
+            if not _same_slot(qa, qb) or not _incompatible(qa, qb):
                 continue
-            if not _about_same_thing(table, i, j, topic_threshold):
-                continue
-            for mi, event_i in mentions[i]:
-                for mj, event_j in mentions[j]:
-                    if event_i != event_j or same_day(mi, mj) is not False:
-                        continue
-                    aspect = f"day of the {event_i}"
-                    confidence = 0.6 + 0.3 * float(table.vectors[i] @ table.vectors[j])
-                    best, sides = found.get(aspect, (0.0, {}))
-                    for index, mention in ((i, mi), (j, mj)):
-                        label = _day_label(mention)
-                        sides.setdefault(label, []).append(support_of(table, table.sentences[index]))
-                    found[aspect] = (max(best, confidence), sides)
-    return [_merge("date", aspect, min(conf, 0.95), sides) for aspect, (conf, sides) in found.items()]
+            one_claimed = (qa.attributed_to is None) != (qb.attributed_to is None)
+            evolving = gap is not None and gap >= 1
+            kind = "reported_claim" if one_claimed and not evolving else "number"
+            features = {
+                "similarity": similarity,
+                "shared_context": min(3, _shared_context(qa, qb)),
+                "shared_local": min(3, _shared_rare(qa.local, qb.local)),
+                "generic_unit": float(qa.unit in _GENERIC_UNITS),
+                "approximate": float(qa.value is not None and qa.value.qualifier != "exact")
+                + float(qb.value is not None and qb.value.qualifier != "exact"),
+                f"kind_{kind}": 1.0,
+                "evolving": float(evolving),
+                "log_ratio": _log_ratio(qa, qb),
+                "masked_overlap": _masked_overlap(table.sentences[i].text, table.sentences[j].text),
+                "local_overlap": _local_overlap(qa, qb),
+            }
+            found.append(
+                _Finding(
+                    kind=kind,
+                    slot=f"number:{qa.unit}:{','.join(sorted((qa.context & qb.context) or (qa.local & qb.local)))}",
+                    aspect=_number_aspect(qa, qb),
+                    sides=[
+                        (_number_label(qa), support_of(table, table.sentences[i])),
+                        (_number_label(qb), support_of(table, table.sentences[j])),
+                    ],
+                    features=features,
+                    evolving=evolving,
+                )
+            )
+    return found
 
 
-def _day_label(mention: DateMention) -> str:
+def _day_label(fact: DateFact) -> str:
+    mention = fact.mention
     if mention.resolved is None:
         return mention.text.rstrip("’'s")
-    day = mention.resolved.strftime("%A %d %B %Y").replace(" 0", " ")
-    return day
+    return mention.resolved.strftime("%A %d %B %Y").replace(" 0", " ")
 
 
-def number_conflicts(table: SentenceTable, topic_threshold: float) -> list[Disagreement]:
-    found: dict[str, tuple[float, dict[str, list[Support]]]] = {}
-    per_sentence = {i: quantities(s.text) for i, s in enumerate(table.sentences)}
-    for i, j in _cross_source_pairs(table):
-        if not per_sentence[i] or not per_sentence[j]:
-            continue
-        if float(table.vectors[i] @ table.vectors[j]) < topic_threshold or not _about_same_thing(
-            table, i, j, topic_threshold
-        ):
-            continue
-        for qi in per_sentence[i]:
-            for qj in per_sentence[j]:
-                if qi.unit != qj.unit or compatible(qi, qj):
-                    continue
-                aspect = f"number of {qi.unit}s" if not qi.unit.endswith("s") else f"number of {qi.unit}"
-                confidence = 0.55 + 0.4 * float(table.vectors[i] @ table.vectors[j])
-                best, sides = found.get(aspect, (0.0, {}))
-                sides.setdefault(qi.text, []).append(support_of(table, table.sentences[i]))
-                sides.setdefault(qj.text, []).append(support_of(table, table.sentences[j]))
-                found[aspect] = (max(best, confidence), sides)
-    return [_merge("number", aspect, min(conf, 0.95), sides) for aspect, (conf, sides) in found.items()]
+def _days_apart(a: DateFact, b: DateFact) -> float:
+    if a.mention.resolved is None or b.mention.resolved is None:
+        return 0.0
+    return min(30.0, abs((a.mention.resolved - b.mention.resolved).days)) / 30.0
 
 
-def _actor(name: str) -> str | None:
-    words = name.lower().replace("’s", "").replace("'s", "").split()
-    for size in (2, 1):
-        for k in range(len(words) - size + 1):
-            key = " ".join(words[k : k + size]).strip(".")
-            if key in ACTOR_ALIASES:
-                return ACTOR_ALIASES[key]
-    return None
+def _same_event(a: DateFact, b: DateFact, similarity: float) -> bool:
+    if a.reporting or b.reporting or a.future != b.future:
+        return False
+    if a.event == b.event:
+        return True
+    return similarity >= 0.75 and len(a.event_words & b.event_words) >= 2
 
 
-def _salient_entities(table: SentenceTable) -> set[str]:
-    """Names that at least two independent sources mention: the story's participants."""
-    by_source: dict[str, set[str]] = {}
-    for sentence in table.sentences:
-        by_source.setdefault(table.key_of(sentence), set()).update(entities(sentence.text))
-    counts: dict[str, int] = {}
-    for names in by_source.values():
-        for name in names:
-            counts[name] = counts.get(name, 0) + 1
-    return {name for name, count in counts.items() if count >= 2}
+def _date_findings(story: _Story, i: int, j: int, similarity: float) -> list[_Finding]:
+    table = story.table
+    found: list[_Finding] = []
+    for da in story.facts[i].dates:
+        for db in story.facts[j].dates:
+            if not _same_event(da, db, similarity) or same_day(da.mention, db.mention) is not False:
+                continue
+            found.append(
+                _Finding(
+                    kind="date",
+                    slot=f"date:{da.event}",
+                    aspect=f"day of the {da.event_name}",
+                    sides=[
+                        (_day_label(da), support_of(table, table.sentences[i])),
+                        (_day_label(db), support_of(table, table.sentences[j])),
+                    ],
+                    features={
+                        "similarity": similarity,
+                        "kind_date": 1.0,
+                        "same_event_word": float(da.event == db.event),
+                        "weekday_only": float(da.mention.resolved is None or db.mention.resolved is None),
+                        "days_apart": _days_apart(da, db),
+                        "masked_overlap": _masked_overlap(table.sentences[i].text, table.sentences[j].text),
+                    },
+                )
+            )
+    return found
 
 
-def account_conflicts(table: SentenceTable) -> list[Disagreement]:
-    """One source says a party gave no account of the event; another quotes that party's account of it."""
-    salient = _salient_entities(table)
-    results: list[Disagreement] = []
-    for sentence in table.sentences:
+_NEGATIONS = frozenset({"not", "no", "never", "n't", "didn't", "don't", "doesn't", "won't", "couldn't", "can't"})
+
+
+def _contains(a: str, b: str) -> bool:
+    """A longer and a shorter version of one line: the shorter's words are (nearly) all in the longer, which
+    adds a clause of its own (where its negation may sit), not just a negation."""
+    words_a, words_b = set(a.lower().split()), set(b.lower().split())
+    shorter, longer = (words_a, words_b) if len(words_a) <= len(words_b) else (words_b, words_a)
+    extra = longer - shorter - _NEGATIONS
+    return len(shorter & longer) >= 0.8 * len(shorter) and len(extra) >= 3
+
+
+def _polarity_findings(story: _Story, i: int, j: int, similarity: float) -> list[_Finding]:
+    table = story.table
+    fa, fb = story.facts.get(i), story.facts.get(j)
+    if fa is None or fb is None or fa.negated_root == fb.negated_root or fa.root != fb.root:
+        return []
+    a, b = table.sentences[i].text, table.sentences[j].text
+    if similarity < POLARITY_SIMILARITY or _is_quotation(a) or _is_quotation(b):
+        return []
+    if lexical_similarity(a, b) < 0.85 or _contains(a, b):
+        return []
+    positive, negative = (i, j) if not fa.negated_root else (j, i)
+    words = table.sentences[positive].text.split()
+    claim = " ".join(words[:14]) + ("…" if len(words) > 14 else "")
+    return [
+        _Finding(
+            kind="polarity",
+            slot=f"polarity:{min(i, j)}:{max(i, j)}",
+            aspect=f"whether {claim}",
+            sides=[
+                ("affirms", support_of(table, table.sentences[positive])),
+                ("denies", support_of(table, table.sentences[negative])),
+            ],
+            features={"similarity": similarity, "kind_polarity": 1.0},
+        )
+    ]
+
+
+def _name_key(name: str) -> set[str]:
+    """Keys under which a party can be named: the name, each capitalised word, and a demonym's stem
+    ("Russian Foreign Ministry" -> russian, russ...; "Russia" -> russia, russ...)."""
+    keys = {normalise_name(name)}
+    for word in re.findall(r"[A-Z][\w’'-]+", name):
+        stem = normalise_name(word)
+        keys.add(stem)
+        keys.add(stem[:4] if len(stem) >= 5 else stem)
+    return {k for k in keys if len(k) >= 3}
+
+
+_PARTY_WORDS = frozenset({"the", "a", "an", "its", "their", "his", "her"})
+
+
+def _actor(text: str) -> str | None:
+    """The party before a "has not given its account": its capitalised words (a name or an institution)."""
+    words = re.findall(r"[A-Z][\w’'.-]*", text)
+    return " ".join(words[-3:]) if words else None
+
+
+def _account_findings(story: _Story, linguist: Linguist, threshold: float) -> list[_Finding]:
+    """One source says a party gave no account (of the event); another quotes that party's account of it."""
+    table = story.table
+    found: list[_Finding] = []
+    for i, sentence in enumerate(table.sentences):
         match = _NO_ACCOUNT.search(sentence.text)
         if not match:
             continue
         actor = _actor(sentence.text[: match.start()])
         if actor is None:
             continue
-        tail = sentence.text[match.end() : match.end() + 60]
-        event = next((k for k, v in EVENT_WORDS.items() if k != "announcement" and set(_tokens(tail)) & v), "event")
+        of = re.match(r"\s+of\s+(?:the|its|their|this|that)\s+(?:\w+\s+)?(\w+)", sentence.text[match.end() :])
+        about = f" of the {of.group(1)}" if of else ""
+        keys = _name_key(actor)
+        # Sentences of other sources, of the same moment and topic, that name the party: who do they quote?
+        others = [
+            j
+            for j, other in enumerate(table.sentences)
+            if table.key_of(other) != table.key_of(sentence)
+            and same_moment(table, other, sentence)
+            and story.similarity[i, j] >= threshold
+            and keys & _name_key(other.text)
+        ]
+        _parse(story, others, linguist, every=True)
         counter: list[Support] = []
-        for other in table.sentences:
-            if not _comparable(table, other, sentence):
+        best = 0.0
+        for j in others:
+            speaker = story.facts[j].speaker
+            if speaker is None or not (_name_key(speaker) & keys):
                 continue
-            for attributed in _ATTRIBUTED.finditer(other.text):
-                name = attributed.group("a") or attributed.group("b") or attributed.group("c")
-                # The account must be of this story: it names at least two of its participants.
-                if _actor(name) == actor and len(entities(other.text) & salient) >= 2:
-                    counter.append(support_of(table, other))
-                    break
+            counter.append(support_of(table, table.sentences[j]))
+            best = max(best, float(story.similarity[i, j]))
         if counter:
-            results.append(
-                _merge(
-                    "attribution",
-                    f"whether {actor.title()} gave its own account of the {event}",
-                    0.7,
-                    {
-                        f"{actor.title()} has given no account of the {event}": [support_of(table, sentence)],
-                        f"{actor.title()}'s own account of the {event} is reported": counter,
-                    },
+            found.append(
+                _Finding(
+                    kind="attribution",
+                    slot=f"account:{normalise_name(actor)}",
+                    aspect=f"whether {actor} gave its own account{about}",
+                    sides=[(f"{actor} has given no account{about}", support_of(table, sentence))]
+                    + [(f"{actor}'s own account{about} is reported", s) for s in counter],
+                    features={"similarity": best, "kind_attribution": 1.0},
                 )
             )
-    return results
+    return found
 
 
-def polarity_conflicts(table: SentenceTable, align_threshold: float) -> list[Disagreement]:
-    """Near-identical claims where exactly one side is negated ("X will attend" / "X will not attend")."""
-    results: list[Disagreement] = []
-    for i, j in _cross_source_pairs(table):
-        similarity = float(table.vectors[i] @ table.vectors[j])
-        if similarity < max(align_threshold, 0.75):
+def _ambiguous(sides: dict[str, dict[tuple[str, int], Support]]) -> bool:
+    """An article on two sides of one slot lists several figures of that kind (items of a list, a before and
+    an after): the slot is not one fact, so no side can be said to contradict another."""
+    seen: dict[str, str] = {}
+    for label, supports in sides.items():
+        for article_id, _ in supports:
+            if seen.setdefault(article_id, label) != label:
+                return True
+    return False
+
+
+def _merge(findings: Sequence[_Finding], model: DisagreementModel) -> list[Disagreement]:
+    by_slot: dict[str, list[_Finding]] = {}
+    for finding in findings:
+        by_slot.setdefault(finding.slot, []).append(finding)
+    merged: list[Disagreement] = []
+    for group in by_slot.values():
+        sides: dict[str, dict[tuple[str, int], Support]] = {}
+        for finding in group:
+            for label, support in finding.sides:
+                sides.setdefault(label, {})[(support.article_id, support.start)] = support
+        if len(sides) < 2 or _ambiguous(sides):
             continue
-        a, b = table.sentences[i].text, table.sentences[j].text
-        neg_a, neg_b = len(_NEGATION.findall(a)), len(_NEGATION.findall(b))
-        if (neg_a > 0) == (neg_b > 0):
-            continue
-        stripped_a, stripped_b = _NEGATION.sub(" ", a), _NEGATION.sub(" ", b)
-        if lexical_similarity(stripped_a, stripped_b) < 0.85:
-            continue
-        positive, negative = (i, j) if neg_a == 0 else (j, i)
-        words = table.sentences[positive].text.split()
-        claim = " ".join(words[:14]) + ("…" if len(words) > 14 else "")
-        results.append(
-            _merge(
-                "polarity",
-                f"whether {claim}",
-                0.5 + 0.4 * similarity,
-                {
-                    "affirms": [support_of(table, table.sentences[positive])],
-                    "denies": [support_of(table, table.sentences[negative])],
-                },
+        best = max(group, key=lambda f: model.confidence(f.features))
+        positions = tuple(Position(claim=label, support=tuple(s.values())) for label, s in sorted(sides.items()))
+        merged.append(
+            Disagreement(
+                aspect=best.aspect,
+                kind=best.kind,
+                confidence=round(model.confidence(best.features), 2),
+                positions=positions,
+                evolving=best.evolving,
+                features=tuple(sorted(best.features.items())),
             )
         )
-    return results
+    return merged
 
 
 def find_disagreements(
-    table: SentenceTable, *, topic_threshold: float, align_threshold: float, min_confidence: float
+    table: SentenceTable,
+    linguist: Linguist,
+    *,
+    topic_threshold: float,
+    min_confidence: float,
+    model: DisagreementModel | None = None,
 ) -> list[Disagreement]:
-    if len(set(table.source_key.values())) < 2:
+    if len(set(table.source_key.values())) < 2 or not table.sentences:
         return []
-    found = (
-        date_conflicts(table, topic_threshold)
-        + number_conflicts(table, topic_threshold)
-        + account_conflicts(table)
-        + polarity_conflicts(table, align_threshold)
-    )
-    kept = [d for d in found if d.confidence >= min_confidence]
+    model = model or load_disagreement_model()
+    story = _Story(table=table, similarity=table.similarity())
+    pairs = _candidate_pairs(story, topic_threshold)
+    _parse(story, [k for pair in pairs for k in pair], linguist)
+    # A claim and its negation: the affirmative side may hold nothing else worth parsing.
+    close = [k for i, j in pairs if story.similarity[i, j] >= POLARITY_SIMILARITY for k in (i, j)]
+    _parse(story, close, linguist, every=True)
+    findings: list[_Finding] = []
+    for i, j in pairs:
+        if i not in story.facts or j not in story.facts:
+            continue
+        a, b = table.sentences[i], table.sentences[j]
+        similarity = float(story.similarity[i, j])
+        gap = _moment_gap(table, a, b)
+        findings += _number_findings(story, i, j, similarity, gap)
+        if gap is None or gap <= MOMENT_DAYS:
+            findings += _date_findings(story, i, j, similarity)
+            findings += _polarity_findings(story, i, j, similarity)
+    findings += _account_findings(story, linguist, topic_threshold)
+    kept = [d for d in _merge(findings, model) if d.confidence >= min_confidence]
     return sorted(kept, key=lambda d: -d.confidence)

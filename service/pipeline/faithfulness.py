@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from service.models.embeddings import Embedder
-from service.pipeline.entities import entities
-from service.pipeline.temporal import date_mentions
+from service.nlp.surface_names import entities
+from service.nlp.temporal import date_mentions
 from service.pipeline.types import ConsensusPoint
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")

@@ -140,6 +140,11 @@ class Disagreement:
     positions: tuple[Position, ...]
     description: str | None = None
     """One neutral sentence from the model (optional setting), never used to decide anything."""
+    evolving: bool = False
+    """A figure that changed between reports of different days (each side's quote carries its article's date):
+    the story developed, the sources need not contradict each other."""
+    features: tuple[tuple[str, float], ...] = ()
+    """What the confidence was computed from (for calibration and debugging; not part of the API)."""
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,11 @@ _DATE_PATTERNS = (
     re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d{2}))?", re.I),
     re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r"(?:,?\s+(?P<year>(?:19|20)\d{2}))?", re.I),
 )
+# A month without a day: "in May", "mid-May", "early May 2013".
+_MONTH_ONLY = re.compile(
+    r"\b(?:(?P<part>early|mid|late)[- ]?|in\s+)" + _MONTH + r"(?!\s*\d{1,2}\b)(?:,?\s+(?P<year>(?:19|20)\d{2}))?\b",
+    re.I,
+)
 _WEEKDAY = re.compile(r"\b(?P<weekday>" + "|".join(WEEKDAYS) + r")(?:['’]s)?\b", re.I)
 _RELATIVE = re.compile(r"\b(?P<relative>today|yesterday|tonight)\b", re.I)
 
@@ -44,6 +49,8 @@ class DateMention:
     resolved: date | None
     """None when the article's date is unknown and the mention is relative (a bare weekday)."""
     weekday: str | None
+    month: tuple[int, int] | None = None
+    """(year, month) of a mention that names only a month ("in mid-May"); its ``resolved`` is None."""
 
 
 def _previous_weekday(anchor: date, weekday: int) -> date:
@@ -70,7 +77,18 @@ def date_mentions(text: str, published: date | None) -> list[DateMention]:
                     resolved = resolved.replace(year=year - 1)  # "December 20" in a January paper
             taken.append((m.start(), m.end()))
             mentions.append(DateMention(m.group(), m.start(), m.end(), resolved, None))
+    for m in _MONTH_ONLY.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken) or (published is None and not m.group("year")):
+            continue
+        month = MONTHS[m.group("month").lower().rstrip(".")]
+        year = int(m.group("year")) if m.group("year") else published.year if published else 0
+        if not m.group("year") and published and date(year, month, 1) > published + timedelta(days=31):
+            year -= 1
+        taken.append((m.start(), m.end()))
+        mentions.append(DateMention(m.group(), m.start(), m.end(), None, None, (year, month)))
     for m in _WEEKDAY.finditer(text):
+        if re.search(r"\b(?:last|this past|past|next|this)\s+$", text[max(0, m.start() - 12) : m.start()], re.I):
+            continue  # "last Thursday", "next Friday": which week is meant varies by writer
         weekday = m.group("weekday").lower()
         resolved = _previous_weekday(published, WEEKDAYS.index(weekday)) if published else None
         mentions.append(DateMention(m.group(), m.start(), m.end(), resolved, weekday))
@@ -84,9 +102,27 @@ def date_mentions(text: str, published: date | None) -> list[DateMention]:
 
 
 def same_day(a: DateMention, b: DateMention) -> bool | None:
-    """True/False when comparable, None when neither absolute dates nor weekdays can be compared."""
+    """True/False when comparable, None when neither absolute dates nor weekdays can be compared.
+
+    A month-only mention agrees with any day of that month and differs from days of other months.
+    """
     if a.resolved and b.resolved:
         return a.resolved == b.resolved
+    months = [m.month or ((m.resolved.year, m.resolved.month) if m.resolved else None) for m in (a, b)]
+    if (a.month or b.month) and months[0] and months[1]:
+        return None if months[0] == months[1] else False
     if a.weekday and b.weekday:
         return a.weekday == b.weekday
     return None
+
+
+def shifted(mention: DateMention, years: int) -> DateMention:
+    """The same mention read in another year (a future event dated as if it were past, or the reverse)."""
+    resolved = mention.resolved
+    if resolved is not None:
+        try:
+            resolved = resolved.replace(year=resolved.year + years)
+        except ValueError:  # 29 February
+            resolved = resolved.replace(year=resolved.year + years, day=28)
+    month = (mention.month[0] + years, mention.month[1]) if mention.month else None
+    return DateMention(mention.text, mention.start, mention.end, resolved, mention.weekday, month)

@@ -1,0 +1,399 @@
+"""The checkable facts of a parsed sentence: figures (what they count) and dates (what they date).
+
+Read from spaCy's dependency parse and named entities, so a figure is tied to the noun it counts ("12 police
+officers", "$5,687.75 spent at the retreat") and a date to the event it dates ("apologized on Saturday"), and
+two reports are compared slot by slot, not by the unit word they happen to share.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from service.nlp.numbers import QUALIFIER_PHRASES, Value, parse_value
+from service.nlp.temporal import DateMention, date_mentions, shifted
+
+# A fact is weighed by what surrounds it: content words of these parts of speech.
+_CONTENT = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
+_ARGUMENTS = frozenset({"dobj", "nsubj", "nsubjpass", "attr", "prt", "pobj", "compound", "amod", "xcomp"})
+# Verbs that report a statement rather than an event ("said on Tuesday", "told reporters").
+REPORTING_VERBS = frozenset(
+    "say tell report announce state confirm reveal add note claim insist argue acknowledge write tweet post "
+    "explain declare deny admit estimate predict warn suggest testify respond".split()
+)
+# Verbs whose object names the event: "held a call on Monday" dates the call.
+_LIGHT_VERBS = frozenset("hold have make take give conduct stage host attend".split())
+_FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "would", "to"})
+_FUTURE_VERBS = frozenset({"schedule", "plan", "expect", "set", "due", "intend", "aim", "prepare"})
+_RANK_MARKERS = frozenset({"no", "no.", "number", "#", "rank", "ranked", "top"})
+_TALLY = re.compile(r"(?<![\d.,-])(\d{1,3})-(\d{1,3})(?:-(\d{1,3}))?(?![\d-]|\s*-?\s*(?:year|month|week|day|hour))")
+_AGE = re.compile(r"\b(\d{1,3})-year-old\b")
+_SPELLED = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten"
+# "a 2-in-3 chance", "one in three", "3 out of 4": one figure, a ratio.
+_RATIO = re.compile(rf"\b({_SPELLED})[- ](?:in|out[- ]of)[- ]({_SPELLED})\b", re.I)
+# "from 1967 to 1979", "1966-1978": a span of years.
+_YEAR_SPAN = re.compile(r"\b(?:from\s+)?((?:19|20)\d\d)\s*(?:to|-|–|until|through)\s*((?:19|20)\d\d)\b")
+LOCAL_WINDOW = 6
+"""Tokens either side of a figure whose content words say what it is about (a list of amounts, each with its
+item: "$466.30 dinner at CityZen and a $5,587.75 vacation at the Martha's Vineyard retreat")."""
+NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
+
+
+@dataclass(frozen=True)
+class QuantityFact:
+    start: int
+    end: int
+    text: str
+    value: Value | None
+    """None for a tally ("396-9"), compared by ``tally`` instead."""
+    unit: str
+    """What is counted: the lemma of the counted noun, "money", "percent", "age", "tally"; "" when unknown."""
+    context: frozenset[str]
+    """Content lemmas of the counted noun's modifiers and of the verb and arguments around the figure."""
+    local: frozenset[str] = frozenset()
+    """Content lemmas within ``LOCAL_WINDOW`` tokens of the figure."""
+    names: frozenset[str] = frozenset()
+    """Proper names within ``LOCAL_WINDOW`` tokens of the figure (whose offer, which team, which town)."""
+    cumulative: bool = False
+    """A running total ("so far", "in total", "this season"), not the figure of one event."""
+    modifiers: frozenset[str] = frozenset()
+    """Adjectives and compounds on the counted noun ("recreational" in "four states legalized recreational ...")."""
+    part: bool = False
+    """A part of a whole ("12 of the 20 victims"): not comparable with the whole."""
+    attributed_to: str | None = None
+    """Who the sentence says states this figure ("X said ..."), if anyone."""
+    tally: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class DateFact:
+    start: int
+    end: int
+    text: str
+    mention: DateMention
+    event: str
+    """Lemma of what the date dates: the verb it attaches to, or a light verb's object ("held a call")."""
+    event_name: str
+    """The event as a reader would name it: the object with its compounds ("telephone conversation")."""
+    event_words: frozenset[str]
+    future: bool
+    reporting: bool
+    """The date is when something was said or reported, not when the event happened."""
+
+
+@dataclass(frozen=True)
+class SentenceFacts:
+    quantities: tuple[QuantityFact, ...]
+    dates: tuple[DateFact, ...]
+    negated_root: bool
+    root: str
+    speaker: str | None
+    """The subject of the main reporting verb ("Peskov said ..."), or "according to X"'s X."""
+
+
+def _lemma(token: Any) -> str:
+    return str(token.lemma_).lower()
+
+
+def _governor(token: Any) -> Any:
+    """The nearest verb above ``token`` (or the sentence root)."""
+    node = token
+    while node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
+        node = node.head
+    return node
+
+
+def _arguments(verb: Any) -> set[str]:
+    words = {_lemma(verb)} if verb.pos_ in ("VERB", "AUX", "NOUN") else set()
+    for child in verb.children:
+        if child.dep_ in _ARGUMENTS and child.pos_ in _CONTENT and not child.like_num:
+            words.add(_lemma(child))
+        if child.dep_ == "prep":
+            words |= {_lemma(g) for g in child.children if g.dep_ == "pobj" and g.pos_ in _CONTENT}
+    return words
+
+
+def _speaker(token: Any) -> str | None:
+    """Who a token's clause is attributed to: "X said (that) ..." or "according to X"."""
+    node = token
+    while node.head.i != node.i:
+        head = node.head
+        if node.dep_ in ("ccomp", "parataxis", "dobj") and _lemma(head) in REPORTING_VERBS:
+            subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if subjects:
+                return " ".join(t.text for t in subjects[0].subtree)
+        node = head
+    for tok in token.sent:
+        if tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to":
+            objects = [c for c in tok.doc[tok.i + 1].children if c.dep_ == "pobj"]
+            if objects:
+                return " ".join(t.text for t in objects[0].subtree)
+    return None
+
+
+def _qualified_text(doc: Any, start: int, end: int) -> tuple[int, str]:
+    """The entity's text with an approximation just before it ("nearly", "more than") included."""
+    for size in (3, 2, 1):
+        if start - size >= 0 and doc[start - size : start].text.lower() in QUALIFIER_PHRASES:
+            return start - size, doc[start - size : end].text
+    return start, doc[start:end].text
+
+
+def _window(doc: Any, start: int, end: int) -> Any:
+    return doc[max(0, start - LOCAL_WINDOW) : min(len(doc), end + LOCAL_WINDOW)]
+
+
+def _local(doc: Any, start: int, end: int) -> frozenset[str]:
+    return frozenset(
+        _lemma(t)
+        for t in _window(doc, start, end)
+        if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") and not t.like_num and not t.is_stop
+    )
+
+
+def _names(doc: Any, start: int, end: int) -> frozenset[str]:
+    """Proper names near the figure and the subject of its clause (whose offer, which team)."""
+    near = {t.lower_ for t in _window(doc, start, end) if t.pos_ == "PROPN" and len(t.text) > 2}
+    verb = _governor(doc[start])
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            near |= {t.lower_ for t in child.subtree if t.pos_ == "PROPN" and len(t.text) > 2}
+    return frozenset(near)
+
+
+# Adjectives that make a figure a part of some other total ("two other victims", "the remaining three").
+_PARTITIVE = frozenset("other remaining additional another more further last first rest".split())
+
+
+_CUMULATIVE = re.compile(
+    r"\b(?:so far|thus far|to date|in total|a total of|in all|altogether|overall|this season|this year|"
+    r"since \w+|career|cumulative|combined|running total)\b",
+    re.I,
+)
+
+
+def _pattern_facts(doc: Any, pattern: re.Pattern[str], unit: str, taken: list[tuple[int, int]]) -> list[QuantityFact]:
+    """Figures a pattern reads as one (tallies, ratios, spans of years), compared by their numbers."""
+    facts = []
+    for match in pattern.finditer(doc.text):
+        if any(s < match.end() and match.start() < e for s, e in taken):
+            continue
+        numbers = tuple(_small_number(g) for g in match.groups() if g)
+        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        if span is None:
+            continue
+        context = _arguments(_governor(span.root))
+        facts.append(
+            QuantityFact(
+                match.start(),
+                match.end(),
+                match.group(),
+                None,
+                unit,
+                frozenset(context),
+                local=_local(doc, span.start, span.end),
+                names=_names(doc, span.start, span.end),
+                cumulative=bool(_CUMULATIVE.search(doc.text)),
+                attributed_to=_speaker(span.root),
+                tally=numbers,
+            )
+        )
+        taken.append((match.start(), match.end()))
+    return facts
+
+
+def _small_number(text: str) -> int:
+    value = parse_value(text)
+    return int(value.figure) if value is not None else -1
+
+
+def quantity_facts(doc: Any) -> list[QuantityFact]:
+    taken: list[tuple[int, int]] = []
+    facts = _pattern_facts(doc, _YEAR_SPAN, "year span", taken)
+    facts += _pattern_facts(doc, _RATIO, "ratio", taken)
+    facts += _pattern_facts(doc, _TALLY, "tally", taken)
+    text = doc.text
+    for match in _AGE.finditer(text):
+        value = parse_value(match.group(1))
+        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        context = {_lemma(span.root.head)} if span is not None else set()
+        facts.append(
+            QuantityFact(
+                match.start(),
+                match.end(),
+                match.group(),
+                value,
+                "age",
+                frozenset(context),
+                local=_local(doc, span.start, span.end) if span is not None else frozenset(),
+            )
+        )
+        taken.append((match.start(), match.end()))
+    for ent in doc.ents:
+        if ent.label_ not in NUMBER_LABELS or any(s < ent.end_char and ent.start_char < e for s, e in taken):
+            continue
+        if any(t.lower_.rstrip(".") in _RANK_MARKERS for t in doc[max(0, ent.start - 2) : ent.start]):
+            continue  # a rank ("No. 2"), not a count
+        first, phrase = _qualified_text(doc, ent.start, ent.end)
+        value = parse_value(phrase)
+        if value is None:
+            continue
+        root = ent.root
+        unit, counted = _unit(ent, root)
+        if unit and not unit.isalpha():
+            continue  # "3:33 a.": a clock time, not a count
+        if ent.end < len(doc) and doc[ent.end - 1].whitespace_ == "" and doc[ent.end].text == "-":
+            continue  # "a 30-homer season", "an eight-year deal": a description, not a count of the event
+        if ent.label_ == "MONEY" and ent.start > 0 and doc[ent.start - 1].text == "(":
+            continue  # "$US1 million ($1.52 million)": the same sum converted
+        if unit == "" and 1900 <= value.figure <= 2100 and value.qualifier == "exact" and "," not in ent.text:
+            continue  # a year written alone
+        modifiers: set[str] = set()
+        if counted is not None:
+            modifiers = {_lemma(c) for c in counted.children if c.dep_ in ("compound", "amod") and not c.like_num}
+        part = _is_part(doc, ent) or bool(modifiers & _PARTITIVE)
+        context = modifiers | _arguments(_governor(root))
+        context.discard(unit)
+        facts.append(
+            QuantityFact(
+                start=doc[first].idx,
+                end=ent.end_char,
+                text=phrase,
+                value=value,
+                unit=unit,
+                context=frozenset(w for w in context if w),
+                local=_local(doc, first, ent.end) - {unit},
+                names=_names(doc, first, ent.end),
+                cumulative=bool(_CUMULATIVE.search(doc.text)),
+                modifiers=frozenset(modifiers),
+                part=part,
+                attributed_to=_speaker(root),
+            )
+        )
+    return sorted(facts, key=lambda f: f.start)
+
+
+def _unit(ent: Any, root: Any) -> tuple[str, Any]:
+    """What a number entity counts, and the token that names it."""
+    if ent.label_ == "MONEY":
+        return "money", None
+    if ent.label_ == "PERCENT" or root.lower_ in ("percent", "%"):
+        return "percent", None
+    if ent.label_ == "QUANTITY":
+        return _lemma(ent[-1]), ent[-1]
+    if root.dep_ == "nummod" and root.head.pos_ in ("NOUN", "PROPN"):
+        head = root.head
+        if head.lower_ in ("percent", "%"):
+            return "percent", None
+        return _lemma(head), head
+    if root.dep_ == "appos" or (root.dep_ == "npadvmod" and root.head.ent_type_ == "PERSON"):
+        return "age", None
+    nxt = ent.end
+    if nxt + 2 < len(ent.doc) and ent.doc[nxt].lower_ == "of":
+        after = ent.doc[nxt + 1 : nxt + 4]
+        noun = next((t for t in after if t.pos_ in ("NOUN", "PROPN")), None)
+        if noun is not None:
+            return _lemma(noun), noun
+    return "", None
+
+
+def _is_part(doc: Any, ent: Any) -> bool:
+    """ "12 of the 20 victims", "three of them": a part, not the total."""
+    nxt = ent.end
+    return nxt < len(doc) and doc[nxt].lower_ == "of" and any(t.like_num for t in doc[nxt + 1 : nxt + 4])
+
+
+def date_facts(doc: Any, published: date | None) -> list[DateFact]:
+    facts: list[DateFact] = []
+    for mention in date_mentions(doc.text, published):
+        span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if span is None:
+            continue
+        head, event_token = _dated(span.root)
+        event = _lemma(event_token)
+        words = _arguments(head) | ({_lemma(event_token)} if event_token.i != head.i else set())
+        future = _future(head) or any(t.lower_ in {"next", "coming", "upcoming"} for t in span)
+        mention = _in_tense(mention, future, published)
+        facts.append(
+            DateFact(
+                start=mention.start,
+                end=mention.end,
+                text=mention.text,
+                mention=mention,
+                event=event,
+                event_name=_event_name(event_token),
+                event_words=frozenset(words),
+                future=future,
+                reporting=_lemma(head) in REPORTING_VERBS,
+            )
+        )
+    return facts
+
+
+def _future(verb: Any) -> bool:
+    """ "will hold", "would be held", "is scheduled to meet", "plans to vote": not yet happened."""
+    if any(c.dep_ in ("aux", "auxpass") and c.lower_ in _FUTURE_AUX for c in verb.children):
+        return True
+    node = verb
+    while node.dep_ in ("xcomp", "ccomp") and node.head.i != node.i:
+        node = node.head
+        if _lemma(node) in _FUTURE_VERBS:
+            return True
+    return _lemma(verb) in _FUTURE_VERBS
+
+
+def _in_tense(mention: DateMention, future: bool, published: date | None) -> DateMention:
+    """A date without a year read in the tense of its verb: "will hold primaries in May" in a January paper is
+    this May, "apologized on Saturday" the last Saturday (date_mentions reads yearless dates as past)."""
+    if not future or published is None or mention.weekday is not None:
+        return mention
+    if mention.resolved is not None and mention.resolved < published - timedelta(days=2):
+        return shifted(mention, 1)
+    if mention.month is not None and mention.month < (published.year, published.month):
+        return shifted(mention, 1)
+    return mention
+
+
+def _event_name(token: Any) -> str:
+    if token.pos_ != "NOUN":
+        return _lemma(token)
+    compounds = [c.lower_ for c in token.children if c.dep_ == "compound" and c.i < token.i]
+    return " ".join([*compounds, token.lower_])
+
+
+def _dated(token: Any) -> tuple[Any, Any]:
+    """(the word a date modifies, the event it names): "apologized on Saturday" -> apologize; "held a call
+    on Monday" -> (hold, call); "Tuesday's conversation" -> conversation."""
+    node = token
+    if node.dep_ == "poss" or (node.dep_ in ("compound", "nmod", "amod") and node.head.pos_ == "NOUN"):
+        return node.head, node.head
+    while node.head.i != node.i and node.dep_ in ("pobj", "prep", "npadvmod", "tmod", "nummod", "compound"):
+        node = node.head
+        if node.pos_ in ("VERB", "AUX"):
+            break
+    head = node if node.pos_ in ("VERB", "AUX", "NOUN") else _governor(node)
+    if head.pos_ == "NOUN" and head.dep_ in ("nsubj", "nsubjpass"):
+        head = head.head  # "A staffer on Friday apologized": the date goes with the verb, not its subject
+    if _lemma(head) in _LIGHT_VERBS:
+        objects = [c for c in head.children if c.dep_ in ("dobj", "nsubjpass")]
+        if objects:
+            return head, objects[0]
+    return head, head
+
+
+def sentence_facts(doc: Any, published: date | None) -> SentenceFacts:
+    root = next((t for t in doc if t.dep_ == "ROOT"), doc[0])
+    return SentenceFacts(
+        quantities=tuple(quantity_facts(doc)),
+        dates=tuple(date_facts(doc, published)),
+        negated_root=any(c.dep_ == "neg" for c in root.children),
+        root=_lemma(root),
+        speaker=_speaker(root) if _lemma(root) not in REPORTING_VERBS else _subject_text(root),
+    )
+
+
+def _subject_text(verb: Any) -> str | None:
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return " ".join(t.text for t in subjects[0].subtree) if subjects else None

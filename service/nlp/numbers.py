@@ -1,0 +1,124 @@
+"""The value a number phrase states, as an interval, so that approximations compare fairly.
+
+"nearly 300,000" is [270,000, 300,000), "more than 100,000" is (100,000, inf), "about 20" is [18, 22], "as many
+as 1.5 million" and "up to 1.6 million" are upper figures that news uses as the figure itself ([95%, 100%] of
+it). Exact figures keep a half-percent of rounding either way.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12, "a dozen": 12, "hundred": 100,
+}  # fmt: skip
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "mn": 1e6, "bn": 1e9, "m": 1e6}
+# (qualifier, kind): the longest phrases first.
+_QUALIFIERS = (
+    ("as many as", "upper"),
+    ("up to", "upper"),
+    ("at most", "atmost"),
+    ("no more than", "atmost"),
+    ("at least", "atleast"),
+    ("more than", "above"),
+    ("over", "above"),
+    ("upwards of", "above"),
+    ("in excess of", "above"),
+    ("exceeding", "above"),
+    ("fewer than", "below"),
+    ("less than", "below"),
+    ("under", "below"),
+    ("nearly", "nearly"),
+    ("almost", "nearly"),
+    ("about", "approx"),
+    ("around", "approx"),
+    ("approximately", "approx"),
+    ("roughly", "approx"),
+    ("some", "approx"),
+    ("an estimated", "approx"),
+    ("estimated", "approx"),
+    ("close to", "nearly"),
+)
+QUALIFIER_PHRASES = frozenset(words for words, _ in _QUALIFIERS)
+_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|\d*\.\d+")
+
+
+@dataclass(frozen=True)
+class Value:
+    low: float
+    high: float
+    qualifier: str
+    """exact, approx, nearly, above, atleast, below, atmost or upper."""
+    figure: float
+    """The number as written, scaled ("1.5 million" -> 1,500,000)."""
+
+    def compatible(self, other: Value) -> bool:
+        return self.low <= other.high and other.low <= self.high
+
+
+def parse_value(phrase: str) -> Value | None:
+    """The value of a number phrase ("nearly 235,000", "$5,687.75", "1.5 million", "three"); None if none."""
+    text = " ".join(phrase.lower().replace("$", " ").replace("€", " ").replace("£", " ").split())
+    qualifier = "exact"
+    for words, kind in _QUALIFIERS:
+        if text.startswith(words + " "):
+            qualifier, text = kind, text[len(words) + 1 :]
+            break
+    figure = _figure(text)
+    if figure is None:
+        return None
+    low, high = _interval(figure, qualifier)
+    return Value(low=low, high=high, qualifier=qualifier, figure=figure)
+
+
+def _figure(text: str) -> float | None:
+    match = _NUMBER.search(text)
+    if match:
+        value = float(match.group().replace(",", ""))
+        rest = text[match.end() :].strip().split()
+    else:
+        words = text.replace("-", " ").split()
+        spelled, consumed = _spelled(words)
+        if spelled is None:
+            return None
+        value, rest = spelled, words[consumed:]
+    if rest and rest[0] in _SCALES:
+        value *= _SCALES[rest[0]]
+    return value
+
+
+def _spelled(words: list[str]) -> tuple[float | None, int]:
+    """ "twenty five" -> 25, "a dozen" -> 12, "three hundred" -> 300; None when the words are no number."""
+    total = 0.0
+    consumed = 0
+    for word in words:
+        if word in _UNITS and word != "hundred":
+            total += _UNITS[word]
+        elif word == "hundred" and consumed:
+            total *= 100
+        elif word == "a" and consumed == 0:
+            pass
+        else:
+            break
+        consumed += 1
+    if consumed == 0 or (consumed == 1 and words[0] == "a"):
+        return None, 0
+    return total, consumed
+
+
+def _interval(figure: float, qualifier: str) -> tuple[float, float]:
+    return {
+        "exact": (figure * 0.995, figure * 1.005),
+        "approx": (figure * 0.9, figure * 1.1),
+        "nearly": (figure * 0.9, figure),
+        "above": (figure, math.inf),
+        "atleast": (figure, math.inf),
+        "below": (0.0, figure),
+        "atmost": (0.0, figure),
+        "upper": (figure * 0.95, figure),
+    }[qualifier]
