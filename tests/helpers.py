@@ -53,3 +53,44 @@ def assert_problem(response: Any, status: int, slug: str | None = None) -> dict[
 def app_settings(model_dir: Path, jobs_db: Path, **extra: Any) -> Settings:
     """Settings of a test app: the tiny model, two beams, its own jobs file."""
     return Settings(model=str(model_dir), num_beams=2, jobs_db=jobs_db, **extra)
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]] | list[str]) -> Path:
+    """A batch input: one JSON object (or a raw line, given as a string) per line."""
+    import json
+
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def seed_rows() -> list[dict[str, Any]]:
+    return [{"id": p.stem, "text": p.read_text(encoding="utf-8")} for p in seed_paths()]
+
+
+def generated_rows(n: int, seed: int = 0) -> list[dict[str, Any]]:
+    """``n`` synthetic articles from benchmarks/scale.py's generator (events, reports, syndicated copies)."""
+    import sys
+
+    sys.path.insert(0, str(SEEDS_DIR.parent / "benchmarks"))
+    from scale import build_corpus
+
+    rows = []
+    for item in build_corpus(n, seed):
+        a = item.article
+        row: dict[str, Any] = {"id": a.id, "source": a.source, "title": a.title, "text": a.text}
+        if a.published_at is not None:
+            row["published_at"] = a.published_at.isoformat()
+        rows.append(row)
+    return rows
+
+
+def read_stories(path: Path) -> dict[str, dict[str, Any]]:
+    """Story lines by key; fails on a key written twice."""
+    import json
+
+    stories: dict[str, dict[str, Any]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        story = json.loads(line)
+        assert story["key"] not in stories, f"story {story['key']} written twice"
+        stories[story["key"]] = story
+    return stories

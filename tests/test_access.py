@@ -180,6 +180,11 @@ def test_metrics_by_route_template_stage_and_model(client_with_metrics: TestClie
     assert 'newsfuse_model_generation_duration_seconds_count{task="summarize"} 1.0' in text
     assert "newsfuse_jobs_queue_depth 0.0" in text
     assert 'newsfuse_jobs{state="queued"} 0.0' in text
+    # Where each model runs: the CPU in float32 (the tiny T5) and the embedder's own resolved precision.
+    summarizer = [line for line in text.splitlines() if line.startswith('newsfuse_model_info{component="summarizer"')]
+    assert len(summarizer) == 1 and 'device="cpu",dtype="float32"' in summarizer[0]
+    assert summarizer[0].endswith(" 1.0")
+    assert 'newsfuse_model_info{component="embedder",' in text and 'name="all-MiniLM-L6-v2"' in text
 
 
 @pytest.fixture

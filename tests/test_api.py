@@ -146,6 +146,8 @@ def test_model_and_timings_are_reported(seed_response: SummariesResponse, tiny_t
     assert seed_response.model.name == str(tiny_t5_dir)
     assert seed_response.model.mode == "abstractive"
     assert seed_response.model.embedding == "all-MiniLM-L6-v2"
+    assert (seed_response.model.device, seed_response.model.dtype) == ("cpu", "float32")
+    assert seed_response.model.embedding_device == "cpu"
     timings = seed_response.timings_ms
     for stage in ("clean", "dedup", "group", "align", "disagreements", "summarize", "total"):
         assert timings[stage] >= 0
@@ -469,6 +471,11 @@ def test_readyz_reports_the_loaded_model(client: TestClient, tiny_t5_dir: Path) 
     assert body["model"]["mode"] == "abstractive"
     assert body["embedding"] == "all-MiniLM-L6-v2"
     assert "warning" not in body
+    # CPU is the default where CUDA is absent: the summarizer in float32, batches of 8 (the CPU default).
+    assert (body["model"]["device"], body["model"]["dtype"], body["model"]["batch_size"]) == ("cpu", "float32", 8)
+    assert body["embedder"]["device"] == "cpu"
+    assert body["embedder"]["dtype"] in ("float32", "bfloat16")  # bfloat16 autocast where the CPU has it natively
+    assert body["embedder"]["batch_size"] == 64
 
 
 def test_not_ready_while_the_engine_is_loading(tiny_t5_dir: Path) -> None:

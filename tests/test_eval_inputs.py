@@ -30,7 +30,7 @@ def _rows(name: str) -> Iterator[dict[str, object]]:
         for line in handle:
             row = json.loads(line)
             # NeuS rows are stories of several outlets' excerpts; BASIL and ECB+ rows are articles.
-            yield from row["articles"] if "articles" in row else [row]
+            yield from row.get("articles", [row])
 
 
 def _input(row: dict[str, object]) -> ArticleInput:

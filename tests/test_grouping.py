@@ -19,10 +19,10 @@ from service.pipeline.grouping import (
     DEFAULT_MODEL_FILE,
     FEATURES,
     GroupingParams,
-    _sparse_average_linkage,
     candidate_pairs,
     event_clusters,
     load_grouping_model,
+    sparse_average_linkage,
 )
 from service.pipeline.types import ArticleInput, CleanArticle
 
@@ -191,13 +191,13 @@ def test_candidates_respect_dates_and_neighbor_bound() -> None:
 def test_sparse_average_linkage_does_not_chain() -> None:
     # 0-1 and 1-2 are strong, 0-2 is weak: average linkage keeps one pair and leaves the other alone.
     pairs = np.array([[0, 1], [1, 2], [0, 2]])
-    groups = _sparse_average_linkage(3, pairs, np.array([0.9, 0.8, 0.0]), 0.55)
+    groups = sparse_average_linkage(3, pairs, np.array([0.9, 0.8, 0.0]), 0.55)
     assert sorted(groups) == [[0, 1], [2]]
     # A pair never scored counts 0, so it cannot be chained through either.
-    groups = _sparse_average_linkage(3, pairs[:2], np.array([0.9, 0.8]), 0.55)
+    groups = sparse_average_linkage(3, pairs[:2], np.array([0.9, 0.8]), 0.55)
     assert sorted(groups) == [[0, 1], [2]]
     # When every pair is strong, all three join.
-    groups = _sparse_average_linkage(3, pairs, np.array([0.9, 0.95, 0.9]), 0.55)
+    groups = sparse_average_linkage(3, pairs, np.array([0.9, 0.95, 0.9]), 0.55)
     assert sorted(groups) == [[0, 1, 2]]
 
 

@@ -107,3 +107,46 @@ def test_ctranslate2_backend_on_a_converted_model(t5_dir: Path, tmp_path: Path) 
     assert info["family"] == "t5"
     [result] = summarizer.summarize([SummaryRequest(POINTS[:2], 20)])
     assert isinstance(result.text, str)
+
+
+def test_the_summarizer_runs_where_the_settings_put_it(t5_dir: Path) -> None:
+    default = _load(t5_dir)
+    assert isinstance(default, TransformersSeq2Seq)
+    assert default.describe()["device"] == "cpu" and default.describe()["dtype"] == "float32"
+    assert next(default.model.parameters()).dtype == torch.float32
+    assert default.generation.batch_size == 8  # the CPU default
+    assert _load(t5_dir, batch_size=3).generation.batch_size == 3
+
+
+def test_bfloat16_on_the_cpu_is_autocast_and_still_generates(t5_dir: Path) -> None:
+    summarizer = _load(t5_dir, device="cpu", dtype="bfloat16")
+    assert isinstance(summarizer, TransformersSeq2Seq)
+    assert summarizer.describe()["dtype"] == "bfloat16"
+    assert next(summarizer.model.parameters()).dtype == torch.float32  # weights stay float32 on the CPU
+    [result] = summarizer.summarize([SummaryRequest(POINTS[:3], 40)])
+    assert result.text.strip()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the refusal on a machine without CUDA")
+def test_a_gpu_asked_for_where_there_is_none_is_refused_with_the_reason(t5_dir: Path) -> None:
+    from service.models.loader import load_summarizer
+
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        load_seq2seq(Settings(model=str(t5_dir), device="cuda"))
+    fallback = load_summarizer(Settings(model=str(t5_dir), device="cuda:1"))
+    assert fallback.mode == "extractive"
+    assert "CUDA is not available" in str(fallback.describe()["reason"])
+
+
+def test_int8_quantization_is_refused_off_the_cpu() -> None:
+    from service.models.devices import Placement
+
+    with pytest.raises(ValueError, match="CPU only"):
+        TransformersSeq2Seq(
+            "unused",
+            None,
+            None,
+            None,
+            quantize_int8=True,
+            placement=Placement("cuda:0", torch.bfloat16),  # type: ignore[arg-type]
+        )

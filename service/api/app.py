@@ -18,7 +18,7 @@ from service.api.metrics import Metrics
 from service.api.observability import REQUEST_ID_HEADER, RequestContext
 from service.api.problems import BodySizeLimit, install_problem_handlers
 from service.api.routes import router
-from service.engine import Engine
+from service.engine import Engine, describe_models
 from service.jobs.runner import JobRunner
 from service.jobs.store import JobStore
 from service.log_config import configure_logging
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         grace_s=settings.jobs_shutdown_grace_s,
     )
     app.state.job_runner = runner
+    metrics.watch_models(lambda: describe_models(app.state.engine))
     install_problem_handlers(app)
     app.include_router(router)
     app.include_router(jobs_router)

@@ -33,6 +33,24 @@ class _JobsCollector(Collector):
         yield GaugeMetricFamily("newsfuse_jobs_queue_depth", "Jobs waiting for a worker.", value=depth)
 
 
+class _ModelsCollector(Collector):
+    """Which models are loaded, where they run and in which precision (an info-style gauge, 1 per model)."""
+
+    def __init__(self, describe: Callable[[], Iterable[Mapping[str, object]]]) -> None:
+        self._describe = describe
+
+    def collect(self) -> Iterable[Metric]:
+        info = GaugeMetricFamily(
+            "newsfuse_model_info",
+            "Loaded models: component (summarizer, embedder), name, mode, device and dtype; value 1.",
+            labels=["component", "name", "mode", "device", "dtype"],
+        )
+        for model in self._describe():
+            labels = [str(model.get(key) or "") for key in ("component", "name", "mode", "device", "dtype")]
+            info.add_metric(labels, 1)
+        yield info
+
+
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -75,6 +93,10 @@ class Metrics:
 
     def watch_jobs(self, counts: Callable[[], Mapping[str, int]]) -> None:
         self.registry.register(_JobsCollector(counts))
+
+    def watch_models(self, describe: Callable[[], Iterable[Mapping[str, object]]]) -> None:
+        """``describe()`` lists the loaded models (none while loading) each time /metrics is scraped."""
+        self.registry.register(_ModelsCollector(describe))
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         labels = (method, route, str(status))

@@ -12,8 +12,9 @@ from service.api.convert import to_inputs, to_response
 from service.api.limits import check_tokens, run_with_deadline
 from service.api.metrics import CONTENT_TYPE_LATEST, Metrics, TimedSummarizer
 from service.api.problems import PROBLEM_JSON, ProblemError
-from service.api.schemas import ProblemDetails, SummariesRequest, SummariesResponse
+from service.api.schemas import ProblemDetails, SummariesRequest, SummariesResponse, looks_binary
 from service.engine import Engine
+from service.models.embeddings import describe_embedder
 from service.pipeline.analyze import analyze
 from service.pipeline.clean import NoUsableArticlesError
 from service.pipeline.types import ArticleInput
@@ -30,7 +31,6 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 PROBLEM_RESPONSES = problem_responses(400, 413, 415, 422, 503)
 HARDENED_RESPONSES = problem_responses(401, 403, 429)
 """Answers of every /v1/ route with API keys or rate limits on (service/api/access.py)."""
-_CONTROL = {c for c in range(32) if chr(c) not in "\t\n\r\f"}
 
 
 def get_engine(request: Request) -> Engine:
@@ -51,7 +51,12 @@ def healthz() -> dict[str, str]:
 def readyz(request: Request) -> JSONResponse:
     engine = get_engine(request)
     model = engine.summarizer.describe()
-    body = {"status": "ready", "model": model, "embedding": engine.embedder.name}
+    body = {
+        "status": "ready",
+        "model": model,
+        "embedding": engine.embedder.name,
+        "embedder": describe_embedder(engine.embedder),
+    }
     if engine.summarizer.mode == "extractive":
         body["warning"] = "no seq2seq model is loaded: summaries are extractive (composed from consensus points)"
     return JSONResponse(body)
@@ -105,8 +110,7 @@ def _check_limits(inputs: list[ArticleInput], settings: Settings) -> None:
                 slug="article-too-large",
                 errors=[{"pointer": f"{pointer}/{field}", "article_id": article.id, "detail": "too long"}],
             )
-        control = sum(1 for ch in body[:10_000] if ord(ch) in _CONTROL)
-        if control > max(3, len(body[:10_000]) // 100):
+        if looks_binary(body):
             errors.append(
                 {
                     "pointer": f"{pointer}/{field}",

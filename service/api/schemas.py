@@ -7,6 +7,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+_CONTROL = {c for c in range(32) if chr(c) not in "\t\n\r\f"}
+
+
+def looks_binary(body: str) -> bool:
+    """More control characters in the first 10,000 characters than text has (binary data, not an article)."""
+    head = body[:10_000]
+    control = sum(1 for ch in head if ord(ch) in _CONTROL)
+    return control > max(3, len(head) // 100)
+
 
 class ArticleIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
@@ -106,7 +115,7 @@ class PositionOut(BaseModel):
 
 class DisagreementOut(BaseModel):
     aspect: str
-    kind: Literal["date", "number", "attribution", "polarity"]
+    kind: Literal["date", "number", "attribution", "polarity", "reported_claim"]
     confidence: float
     positions: list[PositionOut]
     description: str | None = Field(None, description="A model-written sentence (NEWSFUSE_DESCRIBE_DISAGREEMENTS).")
@@ -148,6 +157,10 @@ class ModelOut(BaseModel):
     name: str
     mode: Literal["abstractive", "extractive"]
     embedding: str
+    device: str | None = Field(None, description="Where the summarizer runs: cpu or cuda:N (null when extractive).")
+    dtype: str | None = Field(None, description="The summarizer's precision, e.g. float32, bfloat16, int8.")
+    embedding_device: str | None = Field(None, description="Where the sentence embedder runs: cpu or cuda:N.")
+    embedding_dtype: str | None = Field(None, description="The embedder's precision (bfloat16: autocast on CPU).")
 
 
 class SummariesResponse(BaseModel):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from transformers import AutoConfig, AutoTokenizer
 
+from service.models.devices import ct2_device
 from service.models.families import ModelFamily, PromptSet
 from service.models.seq2seq import NEWSFUSE_META, GenerationSettings, PromptedSeq2Seq
 
@@ -62,15 +63,19 @@ class CTranslate2Seq2Seq(PromptedSeq2Seq):
         *,
         compute_type: str = "int8",
         threads: int = 0,
+        device: str = "cpu",
     ) -> None:
+        """``device`` is a resolved torch device (``cpu``, ``cuda:N``); CTranslate2 needs its CUDA build there."""
         import ctranslate2
 
         directory = Path(model_dir)
         meta = json.loads((directory / NEWSFUSE_META).read_text())
         self.tokenizer = AutoTokenizer.from_pretrained(directory / "tokenizer", local_files_only=True)
+        kind, index = ct2_device(device)
         self.translator = ctranslate2.Translator(
-            str(directory), device="cpu", compute_type=compute_type, intra_threads=threads
+            str(directory), device=kind, device_index=index, compute_type=compute_type, intra_threads=threads
         )
+        self.device = device
         self.compute_type = compute_type
         super().__init__(model_dir, family, prompts, generation)
         self.window = min(int(meta.get("window") or generation.max_input_tokens), generation.max_input_tokens)
@@ -98,4 +103,10 @@ class CTranslate2Seq2Seq(PromptedSeq2Seq):
         return decoded
 
     def backend_info(self) -> dict[str, object]:
-        return {"backend": "ctranslate2", "quantization": self.compute_type}
+        return {
+            "backend": "ctranslate2",
+            "quantization": self.compute_type,
+            "device": self.device,
+            "dtype": self.compute_type,
+            "batch_size": self.generation.batch_size,
+        }

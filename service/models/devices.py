@@ -73,3 +73,33 @@ def seq2seq_placement(device: DeviceSetting, dtype: DtypeSetting) -> Placement:
     if dtype != "auto":
         return Placement(where, _DTYPES[dtype])
     return Placement(where, torch.bfloat16 if where.startswith("cuda") else torch.float32)
+
+
+# Batch sizes when the setting is not given. On the CPU larger batches only add padding; on a GPU they fill
+# the device: flan-t5-base wrote 1.04 summaries/s one at a time, 23.2/s batched by 32 (float32) and 37.1/s
+# batched by 64 (bfloat16) on one H100 (issue 14); MiniLM keeps gaining up to a few hundred texts a batch.
+DEFAULT_BATCH_SIZES: dict[str, dict[str, int]] = {
+    "summarizer": {"cpu": 8, "cuda": 64},
+    "embedder": {"cpu": 64, "cuda": 256},
+}
+
+
+def batch_size_for(setting: int | None, model: Literal["summarizer", "embedder"], device: str) -> int:
+    """``setting`` when given, else the default for ``model`` on ``device`` (a resolved device)."""
+    if setting is not None:
+        return setting
+    return DEFAULT_BATCH_SIZES[model]["cuda" if device.startswith("cuda") else "cpu"]
+
+
+def ct2_device(device: str) -> tuple[str, int]:
+    """CTranslate2's ``(device, device_index)`` for a resolved torch device (``cuda:1`` -> ``("cuda", 1)``)."""
+    if device.startswith("cuda"):
+        return "cuda", int(device.partition(":")[2] or 0)
+    return "cpu", 0
+
+
+def ct2_compute_type(setting: str | None, device: str) -> str:
+    """int8 weights on the CPU; int8 weights with bfloat16 activations on a GPU, unless set."""
+    if setting:
+        return setting
+    return "int8_bfloat16" if device.startswith("cuda") else "int8"

@@ -8,6 +8,7 @@ import structlog
 import torch
 
 from service.models.base import Summarizer
+from service.models.devices import batch_size_for, ct2_compute_type, seq2seq_placement
 from service.models.extractive import ExtractiveSummarizer
 from service.models.families import PromptSet, detect_family, load_families
 from service.models.seq2seq import GenerationSettings, TransformersSeq2Seq, model_type_of
@@ -34,6 +35,7 @@ def load_seq2seq(settings: Settings) -> Summarizer:
         settings.model,
         settings.model_family,
     )
+    placement = seq2seq_placement(settings.device, settings.dtype)
     override = settings.prompts_dir / settings.prompt_file if settings.prompt_file else None
     prompts = PromptSet.load(settings.prompts_dir / family.prompts, override)
     generation = GenerationSettings.for_family(
@@ -42,7 +44,7 @@ def load_seq2seq(settings: Settings) -> Summarizer:
         no_repeat_ngram_size=settings.no_repeat_ngram_size,
         length_penalty=settings.length_penalty,
         max_input_tokens=settings.max_input_tokens,
-        batch_size=settings.batch_size,
+        batch_size=batch_size_for(settings.batch_size, "summarizer", placement.device),
     )
     if settings.backend == "ctranslate2":
         from service.models.ctranslate2_backend import CTranslate2Seq2Seq
@@ -52,8 +54,9 @@ def load_seq2seq(settings: Settings) -> Summarizer:
             family,
             prompts,
             generation,
-            compute_type=settings.ct2_compute_type,
+            compute_type=ct2_compute_type(settings.ct2_compute_type, placement.device),
             threads=settings.torch_threads or 0,
+            device=placement.device,
         )
     return TransformersSeq2Seq(
         settings.model,
@@ -62,6 +65,7 @@ def load_seq2seq(settings: Settings) -> Summarizer:
         generation,
         local_files_only=True,
         quantize_int8=settings.quantize_int8,
+        placement=placement,
     )
 
 

@@ -21,7 +21,7 @@ from service.pipeline.clean import clean_articles
 from service.pipeline.consensus import consensus_points, mark_contested, single_source_points
 from service.pipeline.dedup import near_duplicates
 from service.pipeline.disagreements import find_disagreements
-from service.pipeline.grouping import event_clusters, grouping_params
+from service.pipeline.grouping import ArticleSignals, event_clusters, grouping_params
 from service.pipeline.selection import select
 from service.pipeline.sentences import split_sentences
 from service.pipeline.summarize import SummaryOptions, summarize_clusters, summary_inputs
@@ -92,8 +92,13 @@ def prepare(
     timer: _Timer | None = None,
     progress: Callable[[str, float], None] | None = None,
 ) -> Prepared:
-    """Clean (unusable articles skipped), remove near-duplicates, split the kept reports into sentences."""
+    """Clean (unusable articles skipped), remove near-duplicates, split the kept reports into sentences.
+
+    ``progress(stage, fraction)`` is called as each of the three starts (``clean``, ``dedup``, ``sentences``).
+    """
     timer = timer or _Timer()
+    if progress is not None:
+        progress("clean", 0.0)
     with timer.stage("clean"):
         articles, skipped = clean_articles(inputs)
     if progress is not None:
@@ -122,9 +127,19 @@ def prepare(
 
 
 def group(
-    prepared: Prepared, embedder: Embedder, linguist: Linguist, settings: Settings, *, group_events: bool = True
+    prepared: Prepared,
+    embedder: Embedder,
+    linguist: Linguist,
+    settings: Settings,
+    *,
+    group_events: bool = True,
+    signals: ArticleSignals | None = None,
 ) -> list[list[CleanArticle]]:
-    """The kept reports in event clusters (or all in one), largest first."""
+    """The kept reports in event clusters (or all in one), largest first.
+
+    ``signals`` may pass the kept reports' grouping signals already computed (a batch engine computes them
+    chunk by chunk); without them they are computed here.
+    """
     if group_events:
         clusters = event_clusters(
             prepared.kept,
@@ -132,6 +147,7 @@ def group(
             linguist,
             grouping_params(settings),
             sentences=[prepared.sentences_of[a.id] for a in prepared.kept],
+            signals=signals,
         )
     else:
         clusters = [list(prepared.kept)]
@@ -261,8 +277,6 @@ def analyze(
     started = time.perf_counter()
     linguist = linguist or shared_linguist(settings.spacy_model)
     embedder = MemoEmbedder(embedder)
-    if progress is not None:
-        progress("clean", 0.0)
     prepared = prepare(inputs, settings, timer, progress)
     if progress is not None:
         progress("group", 0.15)

@@ -181,14 +181,47 @@ def _batches(texts: Sequence[bytes], batch_chars: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _band_pairs(sig: NDArray[np.uint32], bands: int, rows: int, max_bucket: int) -> NDArray[np.int64]:
-    """Pairs ``i * n + j`` (i < j) of rows whose values agree on every row of at least one band."""
-    n = sig.shape[0]
-    found: list[NDArray[np.int64]] = []
+def lsh_shape(threshold: float, num_perm: int) -> tuple[int, int]:
+    """datasketch's optimal ``(bands, rows)`` of LSH for ``threshold`` with ``num_perm`` permutations."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return int(lsh.b), int(lsh.r)
+
+
+def band_keys(sig: NDArray[np.uint32], bands: int, rows: int) -> NDArray[np.uint64]:
+    """One 64-bit key per (row of ``sig``, band): equal keys mean equal values on every row of the band."""
+    keys = np.zeros((sig.shape[0], bands), dtype=np.uint64)
     for band in range(bands):
-        key = np.zeros(n, dtype=np.uint64)
+        key = np.zeros(sig.shape[0], dtype=np.uint64)
         for col in range(band * rows, (band + 1) * rows):
             key = _fmix64(key * _COMBINE + sig[:, col].astype(np.uint64))
+        keys[:, band] = key
+    return keys
+
+
+def bucket_pairs(members: NDArray[np.int64], n: int, max_bucket: int = _MAX_BUCKET) -> NDArray[np.int64]:
+    """Pairs ``i * n + j`` (i < j) proposed by one LSH bucket whose ``members`` are sorted ascending: all
+    pairs, or for a bucket over ``max_bucket``, each member with the first ``max_bucket`` members only.
+
+    The same pairs as :func:`band_pairs` draws from that bucket (a batch engine groups buckets by a shuffle).
+    """
+    length = len(members)
+    if length < 2:
+        return np.zeros(0, dtype=np.int64)
+    if length <= max_bucket:
+        first, second = np.triu_indices(length, k=1)
+        left, right = members[first], members[second]
+    else:
+        left = np.concatenate([np.repeat(members[j], length - j - 1) for j in range(max_bucket)])
+        right = np.concatenate([members[j + 1 :] for j in range(max_bucket)])
+    return np.minimum(left, right).astype(np.int64) * n + np.maximum(left, right)
+
+
+def band_pairs(keys: NDArray[np.uint64], max_bucket: int = _MAX_BUCKET) -> NDArray[np.int64]:
+    """Pairs ``i * n + j`` (i < j, unique, sorted) of rows whose keys agree in at least one band."""
+    n = keys.shape[0]
+    found: list[NDArray[np.int64]] = []
+    for band in range(keys.shape[1]):
+        key = keys[:, band]
         order = np.argsort(key, kind="stable")
         sorted_key = key[order]
         boundary = np.flatnonzero(np.concatenate(([True], sorted_key[1:] != sorted_key[:-1], [True])))
@@ -220,59 +253,80 @@ def _estimated_jaccard(
     return out
 
 
-def near_duplicates(
-    articles: Sequence[CleanArticle],
+@dataclass(frozen=True)
+class ExactCopies:
+    """Articles with the same normalised text: only one representative of each is sketched."""
+
+    rep: NDArray[np.int64]
+    """For each article, the index of the first article with its normalised text."""
+    rep_of_slot: NDArray[np.int64]
+    """Representatives in order of first appearance: slot -> article index."""
+    slot_of: NDArray[np.int64]
+    """Article index -> its slot (-1 for a copy that is not a representative)."""
+
+
+def normalised_bytes(text: str) -> bytes:
+    return normalise(text).encode()
+
+
+def text_digest(normalised: bytes) -> bytes:
+    return hashlib.blake2b(normalised, digest_size=16).digest()
+
+
+def exact_copies(digests: Sequence[bytes]) -> ExactCopies:
+    """Representatives of the articles with these digests of their normalised texts (first one wins)."""
+    n = len(digests)
+    first_by_digest: dict[bytes, int] = {}
+    rep = np.empty(n, dtype=np.int64)
+    slot_of = np.full(n, -1, dtype=np.int64)
+    rep_of_slot: list[int] = []
+    for i, digest in enumerate(digests):
+        r = first_by_digest.setdefault(digest, i)
+        rep[i] = r
+        if r == i:
+            slot_of[i] = len(rep_of_slot)
+            rep_of_slot.append(i)
+    return ExactCopies(rep=rep, rep_of_slot=np.asarray(rep_of_slot, dtype=np.int64), slot_of=slot_of)
+
+
+def text_signatures(
+    texts: Sequence[bytes],
     *,
-    threshold: float = 0.7,
     shingle_words: int = 3,
     num_perm: int = 128,
     batch_chars: int = 1_000_000,
     workers: int | None = None,
-) -> DedupResult:
-    """Group exact copies by normalised hash and near copies by MinHash LSH over word shingles.
+) -> NDArray[np.uint32]:
+    """MinHash signatures (one row per normalised text), hashed in batches of ``batch_chars`` on threads.
 
-    LSH only proposes candidates; each is confirmed by its estimated Jaccard similarity, so the cost stays
-    near linear in the number of articles instead of comparing all pairs. ``batch_chars`` bounds the text
-    hashed at once (memory); ``workers`` threads hash batches (default: the CPU count, at most 4).
+    A text's signature depends on that text alone, so any split of a corpus gives the same rows.
     """
-    n = len(articles)
-    if n == 0:
-        return DedupResult(kept=(), groups=())
-
-    # Exact copies: one representative per normalised text; only representatives are sketched.
-    first_by_digest: dict[bytes, int] = {}
-    exact_rep = np.empty(n, dtype=np.int64)
-    rep_texts: list[bytes] = []
-    rep_of_slot: list[int] = []
-    slot_of = np.full(n, -1, dtype=np.int64)
-    for i, article in enumerate(articles):
-        text = normalise(article.text).encode()
-        digest = hashlib.blake2b(text, digest_size=16).digest()
-        rep = first_by_digest.setdefault(digest, i)
-        exact_rep[i] = rep
-        if rep == i:
-            slot_of[i] = len(rep_texts)
-            rep_of_slot.append(i)
-            rep_texts.append(text)
-
     perms = permutations(num_perm)
-    spans = _batches(rep_texts, batch_chars)
+    spans = _batches(texts, batch_chars)
     pool_size = workers or min(4, os.cpu_count() or 1)
     if pool_size > 1 and len(spans) > 1:
         with ThreadPoolExecutor(pool_size) as pool:
-            parts = list(pool.map(lambda s: _batch_signatures(rep_texts[s[0] : s[1]], shingle_words, perms), spans))
+            parts = list(pool.map(lambda s: _batch_signatures(texts[s[0] : s[1]], shingle_words, perms), spans))
     else:
-        parts = [_batch_signatures(rep_texts[s:e], shingle_words, perms) for s, e in spans]
-    rep_texts.clear()
-    sig = np.concatenate(parts) if parts else np.zeros((0, num_perm), dtype=np.uint32)
-    del parts
+        parts = [_batch_signatures(texts[s:e], shingle_words, perms) for s, e in spans]
+    return np.concatenate(parts) if parts else np.zeros((0, num_perm), dtype=np.uint32)
 
-    slots = len(rep_of_slot)
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    pairs = _band_pairs(sig, lsh.b, lsh.r, _MAX_BUCKET)
+
+def duplicate_groups(
+    articles: Sequence[CleanArticle],
+    exact: ExactCopies,
+    sig: NDArray[np.uint32],
+    pairs: NDArray[np.int64],
+    threshold: float,
+) -> DedupResult:
+    """Confirm candidate ``pairs`` (codes over the slots of ``sig``) by estimated Jaccard, join them with the
+    exact copies, and keep the most complete article of each connected group."""
+    n = len(articles)
+    slots = len(exact.rep_of_slot)
     left, right = pairs // max(slots, 1), pairs % max(slots, 1)
     confirmed = _estimated_jaccard(sig, left, right) >= threshold
-    rep_index = np.asarray(rep_of_slot, dtype=np.int64)
+    rep_index = exact.rep_of_slot
+    exact_rep, slot_of = exact.rep, exact.slot_of
     edge_from = np.concatenate((rep_index[left[confirmed]], exact_rep))
     edge_to = np.concatenate((rep_index[right[confirmed]], np.arange(n, dtype=np.int64)))
     graph = coo_matrix((np.ones(len(edge_from), dtype=np.int8), (edge_from, edge_to)), shape=(n, n))
@@ -303,3 +357,37 @@ def near_duplicates(
     kept_index.sort()
     groups.sort(key=lambda g: g[0])
     return DedupResult(kept=tuple(articles[i] for i in kept_index), groups=tuple(g for _, g in groups))
+
+
+def near_duplicates(
+    articles: Sequence[CleanArticle],
+    *,
+    threshold: float = 0.7,
+    shingle_words: int = 3,
+    num_perm: int = 128,
+    batch_chars: int = 1_000_000,
+    workers: int | None = None,
+) -> DedupResult:
+    """Group exact copies by normalised hash and near copies by MinHash LSH over word shingles.
+
+    LSH only proposes candidates; each is confirmed by its estimated Jaccard similarity, so the cost stays
+    near linear in the number of articles instead of comparing all pairs. ``batch_chars`` bounds the text
+    hashed at once (memory); ``workers`` threads hash batches (default: the CPU count, at most 4).
+
+    The steps are functions a batch engine runs apart (``service/batch/``): :func:`exact_copies`,
+    :func:`text_signatures`, :func:`band_keys` and :func:`bucket_pairs` (or :func:`band_pairs`), then
+    :func:`duplicate_groups`.
+    """
+    if not articles:
+        return DedupResult(kept=(), groups=())
+    normalised = [normalised_bytes(a.text) for a in articles]
+    exact = exact_copies([text_digest(t) for t in normalised])
+    rep_texts = [normalised[i] for i in exact.rep_of_slot.tolist()]
+    del normalised
+    sig = text_signatures(
+        rep_texts, shingle_words=shingle_words, num_perm=num_perm, batch_chars=batch_chars, workers=workers
+    )
+    rep_texts.clear()
+    bands, rows = lsh_shape(threshold, num_perm)
+    pairs = band_pairs(band_keys(sig, bands, rows))
+    return duplicate_groups(articles, exact, sig, pairs, threshold)

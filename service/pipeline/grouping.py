@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import heapq
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -143,24 +144,64 @@ def lead_text(article: CleanArticle, sentences: Sequence[Sentence]) -> str:
     return f"{article.title or ''}\n" + " ".join(s.text for s in sentences[:LEAD_SENTENCES])
 
 
+@dataclass(frozen=True)
+class ArticleFeatures:
+    """What grouping reads of each article of a run of articles, before any batch-wide step: the lead texts
+    (to embed), bags of words, names and figures, and dates. A batch engine computes these per chunk of
+    articles in parallel; :func:`signals_from` joins chunks in order."""
+
+    leads: list[str]
+    words: list[Counter[str]]
+    lead_words: list[Counter[str]]
+    names: list[Counter[str]]
+    numbers: list[Counter[str]]
+    days: NDArray[np.int64]
+
+
+def article_features(
+    articles: Sequence[CleanArticle],
+    linguist: Linguist,
+    sentences: Sequence[Sequence[Sentence]] | None = None,
+) -> ArticleFeatures:
+    """Leads, bags and dates of ``articles`` (spaCy's NER over the leads; no embedding yet)."""
+    split = list(sentences) if sentences is not None else [lead_sentences(a) for a in articles]
+    leads = [lead_text(a, s) for a, s in zip(articles, split, strict=True)]
+    return ArticleFeatures(
+        leads=leads,
+        words=[content_words(f"{a.title or ''}\n{a.text}") for a in articles],
+        lead_words=[content_words(lead) for lead in leads],
+        names=[name_bag(ents) for ents in linguist.entities(leads)],
+        numbers=[numbers(f"{a.title or ''}\n{a.text}") for a in articles],
+        days=np.array([a.published_at.toordinal() if a.published_at else -1 for a in articles], dtype=np.int64),
+    )
+
+
+def signals_from(features: Sequence[ArticleFeatures], lead_vectors: NDArray[np.float32]) -> ArticleSignals:
+    """The row-aligned matrices of chunks of features, in order, with the leads' embeddings (one row each).
+
+    The bags become matrices here, over the whole batch at once, so the result does not depend on how the
+    articles were split into chunks.
+    """
+    number_bags = [bag for f in features for bag in f.numbers]
+    return ArticleSignals(
+        lead_vectors=np.asarray(lead_vectors, dtype=np.float32),
+        words=bag_matrix([bag for f in features for bag in f.words], word_weight),
+        lead_words=bag_matrix([bag for f in features for bag in f.lead_words], word_weight),
+        names=bag_matrix([bag for f in features for bag in f.names], name_rarity),
+        numbers=bag_matrix(number_bags, lambda _: 1.0),
+        has_numbers=np.array([bool(bag) for bag in number_bags], dtype=bool),
+        days=np.concatenate([f.days for f in features]) if features else np.zeros(0, dtype=np.int64),
+    )
+
+
 def article_signals(
     articles: Sequence[CleanArticle],
     embedder: Embedder,
     linguist: Linguist,
     sentences: Sequence[Sequence[Sentence]] | None = None,
 ) -> ArticleSignals:
-    split = list(sentences) if sentences is not None else [lead_sentences(a) for a in articles]
-    leads = [lead_text(a, s) for a, s in zip(articles, split, strict=True)]
-    number_bags = [numbers(f"{a.title or ''}\n{a.text}") for a in articles]
-    return ArticleSignals(
-        lead_vectors=embedder.encode(leads).astype(np.float32),
-        words=bag_matrix([content_words(f"{a.title or ''}\n{a.text}") for a in articles], word_weight),
-        lead_words=bag_matrix([content_words(lead) for lead in leads], word_weight),
-        names=bag_matrix([name_bag(ents) for ents in linguist.entities(leads)], name_rarity),
-        numbers=bag_matrix(number_bags, lambda _: 1.0),
-        has_numbers=np.array([bool(bag) for bag in number_bags], dtype=bool),
-        days=np.array([a.published_at.toordinal() if a.published_at else -1 for a in articles], dtype=np.int64),
-    )
+    features = article_features(articles, linguist, sentences)
+    return signals_from([features], embedder.encode(features.leads))
 
 
 def _date_features(days_a: NDArray[np.int64], days_b: NDArray[np.int64]) -> dict[str, NDArray[np.float64]]:
@@ -247,6 +288,71 @@ def _top_neighbors(
     return np.concatenate(out_q), np.concatenate(out_k)
 
 
+@dataclass(frozen=True)
+class CandidateBlock:
+    """A block of the candidate search: each query's nearest ``keys`` (within ``max_days`` when dated)."""
+
+    queries: NDArray[np.int64]
+    keys: NDArray[np.int64]
+    dated: bool
+
+
+def _ordinal_days(dates: Sequence[date | None]) -> NDArray[np.int64]:
+    return np.array([d.toordinal() if d is not None else 0 for d in dates], dtype=np.int64)
+
+
+def candidate_blocks(dates: Sequence[date | None], params: GroupingParams) -> list[CandidateBlock]:
+    """The blocks :func:`candidate_pairs` searches, each independent of the others (an engine may run them
+    in parallel with :func:`block_pairs`)."""
+    n = len(dates)
+    dated = np.array([i for i in range(n) if dates[i] is not None], dtype=np.int64)
+    undated = np.array([i for i in range(n) if dates[i] is None], dtype=np.int64)
+    days = _ordinal_days(dates)
+    blocks: list[CandidateBlock] = []
+    if len(dated):
+        order = dated[np.argsort(days[dated], kind="stable")]
+        sorted_days = days[order]
+        block = max(1, min(1024, params.chunk_elements // max(1, len(order))))
+        start = 0
+        while start < len(order):
+            stop = min(len(order), start + block)
+            lo = int(np.searchsorted(sorted_days, sorted_days[start] - params.max_days_apart, side="left"))
+            hi = int(np.searchsorted(sorted_days, sorted_days[stop - 1] + params.max_days_apart, side="right"))
+            blocks.append(CandidateBlock(order[start:stop], order[lo:hi], dated=True))
+            start = stop
+    if len(undated):
+        blocks.append(CandidateBlock(undated, np.arange(n, dtype=np.int64), dated=False))
+    return blocks
+
+
+def block_pairs(
+    lead_vectors: NDArray[np.float32], dates: Sequence[date | None], block: CandidateBlock, params: GroupingParams
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """(query, key) index arrays of one block's nearest leads."""
+    vectors = lead_vectors.astype(np.float32)
+    if block.dated:
+        return _top_neighbors(
+            vectors,
+            block.queries,
+            block.keys,
+            params.neighbors,
+            params.chunk_elements,
+            _ordinal_days(dates),
+            params.max_days_apart,
+        )
+    return _top_neighbors(vectors, block.queries, block.keys, params.neighbors, params.chunk_elements)
+
+
+def unique_pairs(found: Sequence[tuple[NDArray[np.int64], NDArray[np.int64]]], n: int) -> NDArray[np.int64]:
+    """Sorted unique pairs (i < j, shape (m, 2)) of the (query, key) arrays of every block."""
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    q_all = np.concatenate([q for q, _ in found])
+    k_all = np.concatenate([k for _, k in found])
+    codes = np.unique(np.minimum(q_all, k_all) * n + np.maximum(q_all, k_all))
+    return np.stack((codes // n, codes % n), axis=1)
+
+
 def candidate_pairs(
     lead_vectors: NDArray[np.float32], dates: Sequence[date | None], params: GroupingParams
 ) -> NDArray[np.int64]:
@@ -257,47 +363,8 @@ def candidate_pairs(
     window), not n². An undated article may belong with any, so it is compared with all (bounded to its
     ``neighbors`` nearest) and dated articles find undated ones through those same pairs.
     """
-    vectors = lead_vectors.astype(np.float32)
-    n = len(dates)
-    dated = np.array([i for i in range(n) if dates[i] is not None], dtype=np.int64)
-    undated = np.array([i for i in range(n) if dates[i] is None], dtype=np.int64)
-    days = np.zeros(n, dtype=np.int64)
-    for i in dated.tolist():
-        day = dates[i]
-        assert day is not None
-        days[i] = day.toordinal()
-    found_q: list[NDArray[np.int64]] = []
-    found_k: list[NDArray[np.int64]] = []
-    if len(dated):
-        order = dated[np.argsort(days[dated], kind="stable")]
-        sorted_days = days[order]
-        block = max(1, min(1024, params.chunk_elements // max(1, len(order))))
-        start = 0
-        while start < len(order):
-            stop = min(len(order), start + block)
-            lo = int(np.searchsorted(sorted_days, sorted_days[start] - params.max_days_apart, side="left"))
-            hi = int(np.searchsorted(sorted_days, sorted_days[stop - 1] + params.max_days_apart, side="right"))
-            q, k = _top_neighbors(
-                vectors,
-                order[start:stop],
-                order[lo:hi],
-                params.neighbors,
-                params.chunk_elements,
-                days,
-                params.max_days_apart,
-            )
-            found_q.append(q)
-            found_k.append(k)
-            start = stop
-    if len(undated):
-        q, k = _top_neighbors(vectors, undated, np.arange(n, dtype=np.int64), params.neighbors, params.chunk_elements)
-        found_q.append(q)
-        found_k.append(k)
-    if not found_q:
-        return np.zeros((0, 2), dtype=np.int64)
-    q_all, k_all = np.concatenate(found_q), np.concatenate(found_k)
-    codes = np.unique(np.minimum(q_all, k_all) * n + np.maximum(q_all, k_all))
-    return np.stack((codes // n, codes % n), axis=1)
+    found = [block_pairs(lead_vectors, dates, block, params) for block in candidate_blocks(dates, params)]
+    return unique_pairs(found, len(dates))
 
 
 class _Cluster:
@@ -310,7 +377,7 @@ class _Cluster:
         self.version = 0
 
 
-def _sparse_average_linkage(
+def sparse_average_linkage(
     n: int, pairs: NDArray[np.int64], probabilities: NDArray[np.float64], threshold: float
 ) -> list[list[int]]:
     """Average linkage over a sparse set of scored pairs, merging while the best average exceeds ``threshold``.
@@ -357,12 +424,17 @@ def _sparse_average_linkage(
     return [sorted(c.members) for c in clusters.values()]
 
 
+def score_pairs(signals: ArticleSignals, pairs: NDArray[np.int64], model: GroupingModel) -> NDArray[np.float64]:
+    """The model's probability for each pair (rows of ``pairs``); each pair is scored on its own."""
+    return model.probability(pair_features(signals, pairs[:, 0], pairs[:, 1]))
+
+
 def _scalable_clusters(
     signals: ArticleSignals, dates: Sequence[date | None], params: GroupingParams
 ) -> list[list[int]]:
     pairs = candidate_pairs(signals.lead_vectors, dates, params)
-    probabilities = params.model.probability(pair_features(signals, pairs[:, 0], pairs[:, 1]))
-    return _sparse_average_linkage(len(signals), pairs, probabilities, params.cut)
+    probabilities = score_pairs(signals, pairs, params.model)
+    return sparse_average_linkage(len(signals), pairs, probabilities, params.cut)
 
 
 def _exact_clusters(signals: ArticleSignals, params: GroupingParams) -> list[list[int]]:
@@ -397,20 +469,46 @@ def event_clusters(
     *,
     scalable: bool | None = None,
     sentences: Sequence[Sequence[Sentence]] | None = None,
+    signals: ArticleSignals | None = None,
 ) -> list[list[CleanArticle]]:
     """Clusters in order of first appearance.
 
     ``scalable`` forces a path (default: by ``params.exact_max_articles``); ``sentences`` may pass each
     article's :func:`split_sentences` when the caller already has them (only the leads are used; without them
-    only each article's opening is split).
+    only each article's opening is split). ``signals`` may pass the articles' signals already computed (a
+    batch engine computes them in chunks: :func:`article_features`, :func:`signals_from`).
     """
     if len(articles) <= 1:
         return [list(articles)] if articles else []
-    signals = article_signals(articles, embedder, linguist, sentences)
-    use_scalable = len(articles) > params.exact_max_articles if scalable is None else scalable
-    if use_scalable:
-        groups = _scalable_clusters(signals, [a.published_at for a in articles], params)
+    if signals is None:
+        signals = article_signals(articles, embedder, linguist, sentences)
+    if len(signals) != len(articles):
+        raise ValueError(f"{len(signals)} rows of signals for {len(articles)} articles")
+    groups = cluster_signals(signals, [a.published_at for a in articles], params, scalable)
+    return [[articles[i] for i in g] for g in groups]
+
+
+def uses_candidate_path(n: int, params: GroupingParams, scalable: bool | None = None) -> bool:
+    """Whether ``n`` articles are grouped by candidate pairs (else every pair is scored)."""
+    return n > params.exact_max_articles if scalable is None else scalable
+
+
+def sorted_groups(groups: list[list[int]]) -> list[list[int]]:
+    """Each group's members ascending, groups in order of their first member."""
+    return sorted((sorted(g) for g in groups), key=lambda g: g[0])
+
+
+def cluster_signals(
+    signals: ArticleSignals,
+    dates: Sequence[date | None],
+    params: GroupingParams,
+    scalable: bool | None = None,
+) -> list[list[int]]:
+    """Row indices of ``signals`` in event clusters, in order of first appearance."""
+    if len(signals) <= 1:
+        return [list(range(len(signals)))] if len(signals) else []
+    if uses_candidate_path(len(signals), params, scalable):
+        groups = _scalable_clusters(signals, dates, params)
     else:
         groups = _exact_clusters(signals, params)
-    groups.sort(key=lambda g: min(g))
-    return [[articles[i] for i in sorted(g)] for g in groups]
+    return sorted_groups(groups)
