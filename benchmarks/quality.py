@@ -21,9 +21,11 @@ numbers and dates and include figures that changed as the story developed ("evol
 Calibration: predictions binned by ``confidence``; the issue asks that those at >= 0.8 be right >= 90% of
 the time. Speed: the align and disagreement stages' time per 10 articles (target: at most 1 s).
 
-Consensus support precision (dev): the share of a point's supporting quotes that restate the point, judged
-by readers on a sample (tests/data/eval/consensus_judgements.json; see the README's method); printed when
-the judged quotes are still what the service outputs.
+Consensus support precision (BASIL dev): the share of a point's supporting quotes that restate the point, as
+judged by readers on a random sample of 130 points (tests/data/eval/consensus/basil-judgements.json; method in
+benchmarks/README.md). Judgements are keyed by the quotes' article ids and offsets, so the figure counts the
+supports the service outputs now that were judged (the filter fitted on part 1 is checked on part 2), and says
+how many emitted supports were never judged (points the sample did not draw).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from evaldata import ROOT, EvalArticle, eval_dir, load_articles, to_input
 LABELS = ROOT / "tests" / "data" / "eval"
 CLAIM_SIMILARITY = 0.6
 EVIDENCE_COVERAGE = 0.6
-BINS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+BINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 _TOKEN = re.compile(r"[\w$%.-]+")
 
 
@@ -75,6 +77,11 @@ class Tally:
     by_kind: dict[str, list[int]] = field(default_factory=dict)
     articles: int = 0
     stage_ms: float = 0.0
+    judged: dict[int, list[int]] = field(default_factory=dict)
+    """judgement part -> [judged supports output, of which restate]"""
+    unjudged_supports: int = 0
+    judged_points: list[int] = field(default_factory=lambda: [0, 0])
+    """[judged points output, of which facts (not rhetoric)]"""
 
     def add_prediction(self, kind: str, confidence: float, right: bool) -> None:
         self.predicted += 1
@@ -169,8 +176,41 @@ def collect_predictions(min_confidence: float | None = None) -> list[tuple[str, 
     return rows
 
 
+JUDGEMENTS = LABELS / "consensus"
+
+
+def load_judgements(name: str) -> dict[tuple[str, int], dict[str, Any]]:
+    """(centre article id, centre start) -> the judged point, for one dev set (empty when none)."""
+    path = JUDGEMENTS / f"{name}-judgements.json"
+    if not path.is_file():
+        return {}
+    points = json.loads(path.read_text(encoding="utf-8"))["points"]
+    return {(p["point"]["article_id"], p["point"]["start"]): p for p in points}
+
+
+def score_consensus(tally: Tally, analysis: Any, judgements: dict[tuple[str, int], dict[str, Any]]) -> None:
+    for point in (p for c in analysis.clusters for p in c.points if p.independent_sources >= 2):
+        centre, *supports = point.support
+        judged = judgements.get((centre.article_id, centre.start))
+        if judged is None:
+            tally.unjudged_supports += len(supports)
+            continue
+        tally.judged_points[0] += 1
+        tally.judged_points[1] += judged["point_kind"] == "fact"
+        verdicts = {(s["article_id"], s["start"]): s["restates"] == "yes" for s in judged["supports"]}
+        for support in supports:
+            verdict = verdicts.get((support.article_id, support.start))
+            if verdict is None:
+                tally.unjudged_supports += 1
+                continue
+            counts = tally.judged.setdefault(judged["part"], [0, 0])
+            counts[0] += 1
+            counts[1] += verdict
+
+
 def score_set(name: str, labels: dict[str, dict[str, Any]], run: Any, show: bool) -> Tally:
     tally = Tally()
+    judgements = load_judgements(name)
     for event, articles in dev_stories(name).items():
         label = labels.get(event)
         if label is None:
@@ -178,6 +218,7 @@ def score_set(name: str, labels: dict[str, dict[str, Any]], run: Any, show: bool
         analysis = run([to_input(a) for a in articles])
         tally.articles += len(articles)
         tally.stage_ms += analysis.timings_ms.get("align", 0.0) + analysis.timings_ms.get("disagreements", 0.0)
+        score_consensus(tally, analysis, judgements)
         predictions = [d for c in analysis.clusters for d in c.disagreements]
         gold = label["disagreements"]
         found = [False] * len(gold)
@@ -271,6 +312,21 @@ def print_tallies(tallies: dict[str, Tally]) -> None:
             f"{t.clear_found:>5}/{t.clear:<6}{_ratio(t.clear_found, t.clear):>8}  "
             f"{t.labelled_found:>4}/{t.labelled:<5}{_ratio(t.labelled_found, t.labelled):>8}  "
             f"{t.stage_ms / 1000 / max(1, t.articles) * 10:>16.2f}"
+        )
+    for name, t in tallies.items():
+        if not t.judged_points[0]:
+            continue
+        parts = ", ".join(
+            f"part {part} {restate}/{total} = {_ratio(restate, total)}"
+            for part, (total, restate) in sorted(t.judged.items())
+        )
+        total = sum(v[0] for v in t.judged.values())
+        restate = sum(v[1] for v in t.judged.values())
+        print(
+            f"consensus support precision ({name}, judged sample): {restate}/{total} = {_ratio(restate, total)} "
+            f"({parts}; part 1 fitted the filter, part 2 checks it); {t.unjudged_supports} supports output were "
+            f"not in the sample; judged points output {t.judged_points[0]}, reported facts "
+            f"{_ratio(t.judged_points[1], t.judged_points[0])} (target: support precision >= 0.9)"
         )
     print("\ncalibration (all dev sets): confidence bin -> predictions, right, share right")
     merged: dict[float, list[int]] = {}

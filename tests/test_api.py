@@ -427,6 +427,36 @@ def test_a_one_line_teaser_without_full_stop_is_an_article_not_a_headline(client
     assert {a["id"]: a["chars"] for a in body["articles"]}["teaser"] == len(teaser)
 
 
+def test_a_consensus_point_is_supported_only_by_quotes_that_restate_it(client: TestClient) -> None:
+    council = "The city council of Ostrava approved a budget of 4.2 million euros for the new river bridge on Tuesday."
+    payload = {
+        "articles": [
+            {"id": "a", "source": "Daily A", "text": council + " Work is due to start in the spring."},
+            {
+                "id": "b",
+                "source": "Herald B",
+                "text": "On Tuesday the Ostrava city council approved 4.2 million euros for the new bridge over the "
+                "river. Residents had campaigned for it for years.",
+            },
+            {
+                "id": "c",
+                "source": "Courier C",
+                "text": "Critics on the Ostrava council said the bridge was too expensive for the city. "
+                "The meeting was closed to the press.",
+            },
+        ],
+        "group_events": False,
+    }
+    cluster = summarize(client, payload).clusters[0]
+    budget = [p for p in cluster.consensus.points if "4.2 million" in p.text]
+    assert budget, [p.text for p in cluster.consensus.points]
+    supporters = {s.article_id for p in budget for s in p.support}
+    # The same council and bridge, close in meaning, but another claim (an opinion of its cost): not a
+    # restatement of the budget vote, so not a support.
+    assert supporters == {"a", "b"}
+    assert all(p.independent_sources == 2 for p in budget)
+
+
 def test_a_headline_only_item_is_an_article_whose_text_is_its_title(client: TestClient) -> None:
     headline = "Rescuers say 40 people are missing after the flood in the valley"
     payload = {"articles": [{"id": "flash", "title": headline, "text": ""}, {"id": "ok", "text": SHORT_REPORTS[0]}]}

@@ -269,7 +269,8 @@ def test_markdown_report_has_the_page_structure(seed_response: SummariesResponse
     section = report.split("\n## ")[1 + seed_response.clusters.index(cluster)]
     assert squash(cluster.consensus.summary) in squash(section)
     assert "#### Points the sources agree on" in section
-    assert "- 3 independent sources: **Xinhua**, **heraldglobe.com**, **The Washington Times**" in section
+    # Each point lists its independent sources: the call's point, the two reports that state it.
+    assert "- 2 independent sources: **Xinhua**, **The Washington Times**" in section
     day = section.split("#### day of the telephone conversation (date, confidence ")[1].split("\n\n")[1]
     header, rule, quotes, sources = day.splitlines()
     assert re.fullmatch(r"\| \| Monday [^|]+ \| Tuesday [^|]+ \|", header)

@@ -226,7 +226,9 @@ def test_the_page_shows_consensus_and_both_seed_disagreements(page: Page) -> Non
     points = blinken.locator(".points > li")
     assert points.count() >= 2
     badges = set(points.first.locator(".point-sources .badge.source").all_inner_texts())
-    assert {"Xinhua", "heraldglobe.com", "The Washington Times"} <= badges
+    # The call itself: the two reports that state it (heraldglobe.com names the call only as the occasion of
+    # another claim, which does not restate it; see the consensus filter in service/pipeline/consensus.py).
+    assert {"Xinhua", "The Washington Times"} <= badges
     monday = points.filter(has_text="on Monday")
     assert monday.count() == 1
     assert "day of the telephone conversation" in monday.locator(".point-contested").inner_text()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -56,3 +57,39 @@ def numbers(text: str) -> Counter[str]:
 
 def word_weight(word: str) -> float:
     return NUMBER_RARITY if word[0].isdigit() else rarity(word)
+
+
+STEM_CHARS = 6
+"""Words are compared by their first characters ("Russia"/"Russian", "certified"/"certify"): a stemmer's
+effect without a language-specific rule list."""
+
+
+def _stem_weights(text: str) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for word in content_words(text):
+        key = word if word[0].isdigit() else word[:STEM_CHARS]
+        weights[key] = max(weights.get(key, 0.0), word_weight(word))
+    return weights
+
+
+@dataclass(frozen=True)
+class ContentOverlap:
+    """How much of each sentence's informative content the other states (rarity-weighted content words and
+    figures found in the other sentence, as a share of the sentence's own)."""
+
+    both: float
+    """The lower of the two shares: what both sentences state, neither adding much."""
+    shorter: float
+    """The share of the sentence with less content found in the other: a longer report may add detail."""
+
+
+def content_overlap(a: str, b: str) -> ContentOverlap:
+    """Two sentences that state one fact share their names, figures and rare words; two that only share a
+    topic (the same two people, another thing they did) cover little of each other."""
+    left, right = _stem_weights(a), _stem_weights(b)
+    left_total, right_total = sum(left.values()), sum(right.values())
+    if not left_total or not right_total:
+        return ContentOverlap(0.0, 0.0)
+    left_share = sum(w for k, w in left.items() if k in right) / left_total
+    right_share = sum(w for k, w in right.items() if k in left) / right_total
+    return ContentOverlap(min(left_share, right_share), left_share if left_total <= right_total else right_share)

@@ -33,7 +33,7 @@ from service.models.embeddings import Embedder
 from service.nlp.lexicon import content_words, word_weight
 from service.nlp.vectors import bag_matrix
 from service.pipeline.align import SentenceTable
-from service.pipeline.consensus import support_of
+from service.pipeline.consensus import RESTATES_SIMILARITY, restates, support_of
 from service.pipeline.rhetoric import rhetoric
 from service.pipeline.types import ConsensusPoint
 
@@ -181,7 +181,9 @@ def choose(
     for i in chosen:
         restating: dict[str, int] = {}
         for j in np.argsort(-sim[i]).tolist():
-            if keys[j] != keys[i] and keys[j] not in restating and sim[i, j] >= RESTATES:
+            if sim[i, j] < RESTATES_SIMILARITY:
+                break
+            if keys[j] != keys[i] and keys[j] not in restating and restates(table, i, j, sim):
                 restating[keys[j]] = j
         support = (support_of(table, sentences[i]), *(support_of(table, sentences[j]) for j in restating.values()))
         points.append(
