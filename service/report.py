@@ -85,7 +85,8 @@ def _md_quote(s: SupportOut, names: _Names) -> str:
 
 
 def _md_disagreement(dis: DisagreementOut, names: _Names) -> list[str]:
-    lines = [f"#### {dis.aspect} ({dis.kind}, confidence {dis.confidence:.2f})", ""]
+    changed = ", changed between reports of different days" if dis.evolving else ""
+    lines = [f"#### {dis.aspect} ({dis.kind}{changed}, confidence {dis.confidence:.2f})", ""]
     if dis.description:
         lines += [dis.description, ""]
     lines.append("| | " + " | ".join(_md_cell(p.claim) for p in dis.positions) + " |")
@@ -205,7 +206,8 @@ def _html_disagreement(dis: DisagreementOut, names: _Names) -> str:
     description = f'<p class="muted">{escape(dis.description)}</p>' if dis.description else ""
     return (
         f'<table class="disagreement"><caption><span class="aspect">{escape(dis.aspect)}</span> '
-        f'{_badge(dis.kind, "kind")} <span class="confidence">confidence {dis.confidence:.2f}</span></caption>'
+        f'{_badge(dis.kind, "kind")}{_badge("changed between days", "kind") if dis.evolving else ""} '
+        f'<span class="confidence">confidence {dis.confidence:.2f}</span></caption>'
         f'<thead><tr><td class="corner"></td>{head}</tr></thead>'
         f'<tbody><tr><th scope="row">Quote</th>{quotes}</tr><tr><th scope="row">Source</th>{sources}</tr></tbody>'
         f"</table>{description}"

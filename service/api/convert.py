@@ -108,6 +108,7 @@ def to_cluster_out(c: ClusterReport) -> ClusterOut:
                 aspect=d.aspect,
                 kind=d.kind,
                 confidence=d.confidence,
+                evolving=d.evolving,
                 positions=[PositionOut(claim=p.claim, support=_support(p.support)) for p in d.positions],
                 description=d.description,
             )

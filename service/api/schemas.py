@@ -115,8 +115,19 @@ class PositionOut(BaseModel):
 
 class DisagreementOut(BaseModel):
     aspect: str
-    kind: Literal["date", "number", "attribution", "polarity", "reported_claim"]
-    confidence: float
+    kind: Literal["date", "number", "attribution", "polarity", "reported_claim"] = Field(
+        description=(
+            "date: one event dated differently; number: one quantity of one thing given different values; "
+            "attribution: who said or did it, or whether a party gave its own account, differs; polarity: one "
+            "source states it happened or is so, another that it did not or is not; reported_claim: one source "
+            "reports a figure as someone's claim, another states a different figure as fact."
+        )
+    )
+    confidence: float = Field(description="Fitted probability that an editor would agree it is a real conflict.")
+    evolving: bool = Field(
+        False,
+        description="A figure that changed between reports of different days (a toll that rose): both shown, dated.",
+    )
     positions: list[PositionOut]
     description: str | None = Field(None, description="A model-written sentence (NEWSFUSE_DESCRIBE_DISAGREEMENTS).")
 

@@ -293,11 +293,21 @@ def _same_event(a: DateFact, b: DateFact, similarity: float) -> bool:
     return similarity >= 0.75 and len(a.event_words & b.event_words) >= 2
 
 
+def _in_quotation(text: str, start: int) -> bool:
+    """Whether position ``start`` of ``text`` is inside a direct quote: an odd number of quote marks before it."""
+    return sum(1 for ch in text[:start] if ch in _QUOTE_MARKS) % 2 == 1
+
+
 def _date_findings(story: _Story, i: int, j: int, similarity: float) -> list[_Finding]:
     table = story.table
     found: list[_Finding] = []
-    for da in story.facts[i].dates:
-        for db in story.facts[j].dates:
+    text_i, text_j = table.sentences[i].text, table.sentences[j].text
+    # A date inside a direct quote is the speaker's ("we can do it today", a chant's "today"): it is resolved
+    # against the day the speaker spoke, which neither article states, not against the article's date.
+    dates_i = [d for d in story.facts[i].dates if not _in_quotation(text_i, d.start)]
+    dates_j = [d for d in story.facts[j].dates if not _in_quotation(text_j, d.start)]
+    for da in dates_i:
+        for db in dates_j:
             if not _same_event(da, db, similarity) or same_day(da.mention, db.mention) is not False:
                 continue
             found.append(
