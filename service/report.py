@@ -206,7 +206,7 @@ def _html_disagreement(dis: DisagreementOut, names: _Names) -> str:
     description = f'<p class="muted">{escape(dis.description)}</p>' if dis.description else ""
     return (
         f'<table class="disagreement"><caption><span class="aspect">{escape(dis.aspect)}</span> '
-        f'{_badge(dis.kind, "kind")}{_badge("changed between days", "kind") if dis.evolving else ""} '
+        f"{_badge(dis.kind, 'kind')}{_badge('changed between days', 'kind') if dis.evolving else ''} "
         f'<span class="confidence">confidence {dis.confidence:.2f}</span></caption>'
         f'<thead><tr><td class="corner"></td>{head}</tr></thead>'
         f'<tbody><tr><th scope="row">Quote</th>{quotes}</tr><tr><th scope="row">Source</th>{sources}</tr></tbody>'
