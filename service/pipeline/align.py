@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,6 +25,12 @@ class SentenceTable:
     """article id -> independence key: two articles with one key are one source."""
 
     def similarity(self) -> NDArray[np.float32]:
+        """Cosine of every pair of sentences (unit vectors), computed once: alignment, consensus, disagreements
+        and summary selection all read it. Callers must not modify it."""
+        return self._similarity
+
+    @cached_property
+    def _similarity(self) -> NDArray[np.float32]:
         return self.vectors @ self.vectors.T
 
     def key_of(self, sentence: Sentence) -> str:
