@@ -39,17 +39,7 @@ def to_inputs(articles: Sequence[ArticleIn]) -> list[ArticleInput]:
             while article_id in taken:
                 article_id += "-x"
             taken.add(article_id)
-        inputs.append(
-            ArticleInput(
-                id=article_id,
-                text=article.text,
-                html=article.html,
-                source=article.source,
-                title=article.title,
-                url=article.url,
-                published_at=article.published_at,
-            )
-        )
+        inputs.append(article.to_input(article_id))
     return inputs
 
 

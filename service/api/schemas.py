@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from service.pipeline.types import ArticleInput
+
 _CONTROL = {c for c in range(32) if chr(c) not in "\t\n\r\f"}
 
 
@@ -34,6 +36,18 @@ class ArticleIn(BaseModel):
         if isinstance(data, dict) and isinstance(data.get("published_at"), str) and "T" in data["published_at"]:
             data = {**data, "published_at": data["published_at"].split("T", 1)[0]}
         return data
+
+    def to_input(self, article_id: str) -> ArticleInput:
+        """The pipeline's input for this article, under the id the request or the batch gave it."""
+        return ArticleInput(
+            id=article_id,
+            text=self.text,
+            html=self.html,
+            source=self.source,
+            title=self.title,
+            url=self.url,
+            published_at=self.published_at,
+        )
 
     @model_validator(mode="after")
     def _one_body(self) -> ArticleIn:

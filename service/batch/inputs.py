@@ -79,17 +79,7 @@ def read_articles(path: Path, settings: Settings) -> InputBatch:
                 batch.invalid.append(InvalidLine(number, article_id, tuple(problems)))
                 continue
             seen[article_id] = number
-            batch.articles.append(
-                ArticleInput(
-                    id=article_id,
-                    text=article.text,
-                    html=article.html,
-                    source=article.source,
-                    title=article.title,
-                    url=article.url,
-                    published_at=article.published_at,
-                )
-            )
+            batch.articles.append(article.to_input(article_id))
     batch.sha256 = digest.hexdigest()
     return batch
 
