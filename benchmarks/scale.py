@@ -560,12 +560,19 @@ def _stories(path: Path) -> dict[str, str]:
 
 
 def engine_runs(
-    corpus_of: Any, sizes: list[int], embedder: str, workdir: Path, reuse: bool = False
+    corpus_of: Any,
+    sizes: list[int],
+    embedder: str,
+    workdir: Path,
+    reuse: bool = False,
+    engines: Sequence[str] = ("ray", "inprocess"),
 ) -> list[dict[str, Any]]:
     """``python -m service batch`` in-process and on local Ray per size: same output, time, memory.
 
     Each size's two results are kept in ``workdir/engine-<n>-<embedder>.json``; ``reuse`` takes them from there
-    instead of running that size again (to add a size to figures measured earlier).
+    instead of running that size again (to add a size to figures measured earlier). With one engine in
+    ``engines`` the outputs are not compared (``same_output`` is None): at 100k on 2 cores each engine takes
+    about an hour.
     """
     import shutil
 
@@ -579,16 +586,22 @@ def engine_runs(
     )
     results: list[dict[str, Any]] = []
     for n in sizes:
-        saved = workdir / f"engine-{n}-{embedder}.json"
-        if reuse and saved.exists():
-            results += json.loads(saved.read_text())
-            print(f"reused the {n}-article runs from {saved}", flush=True)
+        saved = workdir / f"engine-{n}-{embedder}-{'+'.join(sorted(engines))}.json"
+        # Reuse a size's runs saved for these engines or more (the 10k pair when only Ray runs at 100k).
+        earlier = [
+            p
+            for p in sorted(workdir.glob(f"engine-{n}-{embedder}-*.json"))
+            if set(engines) <= set(p.stem.removeprefix(f"engine-{n}-{embedder}-").split("+"))
+        ]
+        if reuse and earlier:
+            results += json.loads(earlier[0].read_text())
+            print(f"reused the {n}-article runs from {earlier[0]}", flush=True)
             continue
         source = workdir / f"batch-{n}.jsonl"
         if not source.exists():
             source.write_text("".join(json.dumps(r) + "\n" for r in _batch_rows(corpus_of(n))), encoding="utf-8")
         outputs = {}
-        for engine in ("ray", "inprocess"):
+        for engine in engines:
             out = workdir / f"stories-{n}-{engine}.jsonl"
             for stale in (out, out.with_name(out.name + ".summary.json")):
                 stale.unlink(missing_ok=True)
@@ -621,13 +634,16 @@ def engine_runs(
             outputs[engine] = _stories(out)
             results.append(result)
             print("batch", json.dumps(result), flush=True)
-        a, b = outputs["inprocess"], outputs["ray"]
-        differ = sum(1 for k in a.keys() | b.keys() if a.get(k) != b.get(k))
-        results[-2:] = sorted(results[-2:], key=lambda r: r["engine"])  # in-process first in the tables
-        for r in results[-2:]:
-            r["same_output"] = differ == 0
+        ran = len(engines)
+        differ = None
+        if {"inprocess", "ray"} <= outputs.keys():
+            a, b = outputs["inprocess"], outputs["ray"]
+            differ = sum(1 for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+        results[-ran:] = sorted(results[-ran:], key=lambda r: r["engine"])  # in-process first in the tables
+        for r in results[-ran:]:
+            r["same_output"] = None if differ is None else differ == 0
             r["differing_stories"] = differ
-        saved.write_text(json.dumps(results[-2:]))
+        saved.write_text(json.dumps(results[-ran:]))
     return results
 
 
@@ -642,11 +658,12 @@ def print_engine_runs(results: list[dict[str, Any]], embedder: str) -> None:
         f"{'articles':>9} {'engine':>9} {'wall s':>8} {'art/s':>7} {'stories':>8} {'same':>5} "
         f"{'driver MB':>9} {'worker MB':>9} {'workers':>7}"
     )
+    same = {True: "yes", False: "NO", None: "-"}  # None: that size ran on one engine only
     for r in results:
         worker = f"{r['worker_peak_mb']:.0f}" if r["worker_peak_mb"] else "-"
         print(
             f"{r['n']:>9} {r['engine']:>9} {r['wall_s']:>8.1f} {r['articles_per_s']:>7.1f} {r['stories']:>8} "
-            f"{'yes' if r['same_output'] else 'NO':>5} {r['driver_peak_mb']:>9.0f} {worker:>9} {r['workers']:>7}"
+            f"{same[r['same_output']]:>5} {r['driver_peak_mb']:>9.0f} {worker:>9} {r['workers']:>7}"
         )
     for r in results:
         if r["engine"] == "ray":
@@ -669,7 +686,7 @@ def print_engine_runs(results: list[dict[str, Any]], embedder: str) -> None:
                 f"growth {engine} {a['n']} -> {b['n']} ({b['n'] / a['n']:.0f}x articles): wall "
                 f"x{b['wall_s'] / a['wall_s']:.1f}, driver peak x{driver:.2f}{worker}"
             )
-    sizes = ",".join(str(r["n"]) for r in results[::2])
+    sizes = ",".join(sorted({str(r["n"]) for r in results}, key=int))
     print(f"reproduce: python benchmarks/scale.py --engine ray --engine-sizes {sizes}")
 
 
@@ -693,6 +710,11 @@ def main() -> None:
     )
     parser.add_argument("--engine-sizes", default="10000,100000", help="Articles per batch for --engine.")
     parser.add_argument("--reuse", action="store_true", help="--engine: take sizes already measured from --workdir.")
+    parser.add_argument(
+        "--engine-runs",
+        default="ray,inprocess",
+        help="--engine: which engines to run at each size (one alone is not compared).",
+    )
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
@@ -732,7 +754,8 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}", flush=True)
     if args.engine:
         engine_sizes = [int(x) for x in args.engine_sizes.split(",") if x]
-        results = engine_runs(corpus, engine_sizes, args.embedder, args.workdir, args.reuse)
+        engines = [e for e in args.engine_runs.split(",") if e]
+        results = engine_runs(corpus, engine_sizes, args.embedder, args.workdir, args.reuse, engines)
         print_engine_runs(results, args.embedder)
         return
     if args.check:
