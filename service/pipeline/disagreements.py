@@ -49,12 +49,13 @@ with what another says later (a toll that rose, an account given since)."""
 DEFAULT_MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "disagreement_model.json"
 
 # Cheap tests of whether a sentence can hold a fact worth parsing: a figure, a date word, or a negation.
-_CHECKABLE = re.compile(
+_FIGURE_OR_DAY = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
     r"thousand|million|billion|dozen|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|"
-    r"tonight|not|n't|never|no|declined|refused)\b",
+    r"tonight)\b",
     re.I,
 )
+"""A sentence that may state a figure or a date (what number and date conflicts compare)."""
 # A party's own account of an event that one report says is missing. "Declined to comment" and "did not respond
 # to requests for comment" are left out: another outlet quoting what that party said elsewhere does not
 # contradict them.
@@ -147,12 +148,9 @@ def _candidate_pairs(story: _Story, threshold: float) -> list[tuple[int, int]]:
     return [(i, j) for i, j in zip(rows.tolist(), cols.tolist(), strict=True) if keys[i] != keys[j]]
 
 
-def _parse(story: _Story, indices: Iterable[int], linguist: Linguist, *, every: bool = False) -> None:
-    """Parse the sentences of ``indices`` not parsed yet (with ``every=False``, only those that hold a figure, a
-    date word or a negation: the others have no fact to compare)."""
-    todo = sorted(
-        i for i in set(indices) if i not in story.facts and (every or _CHECKABLE.search(story.table.sentences[i].text))
-    )
+def _parse(story: _Story, indices: Iterable[int], linguist: Linguist) -> None:
+    """Read the facts of the sentences of ``indices`` not parsed yet."""
+    todo = sorted(i for i in set(indices) if i not in story.facts)
     docs = linguist.parse([story.table.sentences[i].text for i in todo])
     for i, doc in zip(todo, docs, strict=True):
         story.facts[i] = sentence_facts(doc, _day(story.table, story.table.sentences[i]))
@@ -344,15 +342,21 @@ def _contains(a: str, b: str) -> bool:
     return len(shorter & longer) >= 0.8 * len(shorter) and len(extra) >= 3
 
 
+def _may_negate(a: str, b: str, similarity: float) -> bool:
+    """What a polarity conflict needs before the parse: near-identical sentences, neither a quotation, neither
+    a longer version of the other (the parse then tells whether exactly one denies the same verb)."""
+    if similarity < POLARITY_SIMILARITY or _is_quotation(a) or _is_quotation(b):
+        return False
+    return lexical_similarity(a, b) >= 0.85 and not _contains(a, b)
+
+
 def _polarity_findings(story: _Story, i: int, j: int, similarity: float) -> list[_Finding]:
     table = story.table
     fa, fb = story.facts.get(i), story.facts.get(j)
     if fa is None or fb is None or fa.negated_root == fb.negated_root or fa.root != fb.root:
         return []
     a, b = table.sentences[i].text, table.sentences[j].text
-    if similarity < POLARITY_SIMILARITY or _is_quotation(a) or _is_quotation(b):
-        return []
-    if lexical_similarity(a, b) < 0.85 or _contains(a, b):
+    if not _may_negate(a, b, similarity):
         return []
     positive, negative = (i, j) if not fa.negated_root else (j, i)
     words = table.sentences[positive].text.split()
@@ -414,7 +418,7 @@ def _account_findings(story: _Story, linguist: Linguist, threshold: float) -> li
             and story.similarity[i, j] >= threshold
             and keys & _name_key(other.text)
         ]
-        _parse(story, others, linguist, every=True)
+        _parse(story, others, linguist)
         counter: list[Support] = []
         best = 0.0
         for j in others:
@@ -488,10 +492,15 @@ def find_disagreements(
     model = model or load_disagreement_model()
     story = _Story(table=table, similarity=table.similarity())
     pairs = _candidate_pairs(story, topic_threshold)
+    # The parse is most of this stage's time: only pairs that can conflict are parsed.
+    figures = {k for pair in pairs for k in pair if _FIGURE_OR_DAY.search(table.sentences[k].text)}
+    pairs = [
+        (i, j)
+        for i, j in pairs
+        if (i in figures and j in figures)
+        or _may_negate(table.sentences[i].text, table.sentences[j].text, story.similarity[i, j])
+    ]
     _parse(story, [k for pair in pairs for k in pair], linguist)
-    # A claim and its negation: the affirmative side may hold nothing else worth parsing.
-    close = [k for i, j in pairs if story.similarity[i, j] >= POLARITY_SIMILARITY for k in (i, j)]
-    _parse(story, close, linguist, every=True)
     findings: list[_Finding] = []
     for i, j in pairs:
         if i not in story.facts or j not in story.facts:
