@@ -559,6 +559,22 @@ def _stories(path: Path) -> dict[str, str]:
     return out
 
 
+def story_grouping(corpus: Path, stories: Path) -> dict[str, float]:
+    """Pairwise precision and recall of the batch's stories against the generator's events, over the articles
+    that are not syndicated copies (what the grouping stage above scores), so the figures of a whole batch run
+    compare with the grouping stage's."""
+    story_of: dict[str, int] = {}
+    with stories.open(encoding="utf-8") as f:
+        for number, line in enumerate(f):
+            for article_id in json.loads(line)["articles"]:
+                story_of[article_id["id"]] = number
+    items = [it for it in _load(corpus) if not it.is_copy]
+    unplaced = len(story_of) + len(items)  # an article in no story is a story of its own
+    predicted = [story_of.get(it.article.id, unplaced + k) for k, it in enumerate(items)]
+    precision, recall = pairwise_scores([it.event for it in items], predicted)
+    return {"precision": precision, "recall": recall, "articles": len(items), "events": len({it.event for it in items})}
+
+
 def engine_runs(
     corpus_of: Any,
     sizes: list[int],
@@ -594,7 +610,13 @@ def engine_runs(
             if set(engines) <= set(p.stem.removeprefix(f"engine-{n}-{embedder}-").split("+"))
         ]
         if reuse and earlier:
-            results += json.loads(earlier[0].read_text())
+            reused = json.loads(earlier[0].read_text())
+            for r in reused:
+                out = workdir / f"stories-{n}-{r['engine']}.jsonl"
+                if "grouping" not in r and out.exists():  # runs saved before the grouping figures were added
+                    r["grouping"] = story_grouping(corpus_of(n), out)
+            earlier[0].write_text(json.dumps(reused))
+            results += reused
             print(f"reused the {n}-article runs from {earlier[0]}", flush=True)
             continue
         source = workdir / f"batch-{n}.jsonl"
@@ -632,6 +654,7 @@ def engine_runs(
                 "command": " ".join(command),
             }
             outputs[engine] = _stories(out)
+            result["grouping"] = story_grouping(corpus_of(n), out)
             results.append(result)
             print("batch", json.dumps(result), flush=True)
         ran = len(engines)
@@ -672,6 +695,12 @@ def print_engine_runs(results: list[dict[str, Any]], embedder: str) -> None:
         stages = ", ".join(f"{k.removeprefix('stage ')} {v:.1f}" for k, v in r["timings"].items() if k != "read_s")
         load = f" (load average after: {r['load_1m_after']})" if "load_1m_after" in r else ""
         print(f"  {r['n']} {r['engine']} seconds: {stages}{load}")
+        if "grouping" in r:
+            g = r["grouping"]
+            print(
+                f"  {r['n']} {r['engine']} stories vs the generator's events, pairwise over {g['articles']} "
+                f"non-copies of {g['events']} events: P {g['precision']:.4f} R {g['recall']:.4f}"
+            )
     for engine in ("inprocess", "ray"):
         runs = [r for r in results if r["engine"] == engine]
         if len(runs) >= 2:

@@ -18,7 +18,7 @@ from service.api.convert import to_article_meta, to_cluster_out
 from service.models.base import Summarizer
 from service.models.embeddings import Embedder, MemoEmbedder
 from service.nlp.linguist import Linguist
-from service.pipeline.analyze import analyze_story, assemble, describe_disagreements, summarize_stories
+from service.pipeline.analyze import analyze_stories, assemble, describe_disagreements, summarize_stories
 from service.pipeline.types import CleanArticle, DuplicateGroup, Sentence, SkippedArticle
 from service.settings import Settings
 
@@ -153,18 +153,15 @@ def run_story_chunk(
     The pipeline's own stage functions, in the order ``analyze`` runs them; one embedding memo per chunk.
     """
     memo = MemoEmbedder(embedder)
-    analyses = [
-        analyze_story(
-            [chunk.articles[m] for m in spec.members],
-            chunk.sentences_of,
-            memo,
-            linguist,
-            settings,
-            None,
-            max_summary_words,
-        )
-        for spec in chunk.stories
-    ]
+    analyses = analyze_stories(
+        [[chunk.articles[m] for m in spec.members] for spec in chunk.stories],
+        chunk.sentences_of,
+        memo,
+        linguist,
+        settings,
+        None,
+        max_summary_words,
+    )
     summaries = summarize_stories(analyses, summarizer, memo, settings, max_summary_words)
     if settings.describe_disagreements:
         analyses = describe_disagreements(analyses, summarizer)

@@ -8,8 +8,10 @@ engine that runs stories in parallel): :func:`prepare` (clean, dedup, sentences)
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
@@ -74,8 +76,12 @@ class StoryAnalysis:
 
 
 class _Timer:
+    """Milliseconds per stage. A stage run for several stories side by side (``story_threads``) adds up each
+    story's time, so the per-story stages can sum to more than the wall time."""
+
     def __init__(self) -> None:
         self.ms: dict[str, float] = {}
+        self._lock = threading.Lock()
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -83,7 +89,8 @@ class _Timer:
         try:
             yield
         finally:
-            self.ms[name] = round(self.ms.get(name, 0.0) + (time.perf_counter() - start) * 1000, 2)
+            with self._lock:
+                self.ms[name] = round(self.ms.get(name, 0.0) + (time.perf_counter() - start) * 1000, 2)
 
 
 def prepare(
@@ -192,6 +199,43 @@ def analyze_story(
     )
 
 
+def analyze_stories(
+    clusters: Sequence[Sequence[CleanArticle]],
+    sentences_of: dict[str, list[Sentence]],
+    embedder: Embedder,
+    linguist: Linguist,
+    settings: Settings,
+    timer: _Timer | None = None,
+    max_summary_words: int = 120,
+    done: Callable[[int], None] | None = None,
+) -> list[StoryAnalysis]:
+    """``analyze_story`` for every cluster, in order; ``done(count)`` after each.
+
+    With ``settings.story_threads`` > 1, stories are analysed side by side: one story's spaCy parse (one core,
+    under the linguist's lock) runs while another's sentences are embedded (under the embedder's lock), so
+    neither model waits for the other's core. Each story's result is the same as alone.
+    """
+    timer = timer or _Timer()
+
+    def one(members: Sequence[CleanArticle]) -> StoryAnalysis:
+        return analyze_story(members, sentences_of, embedder, linguist, settings, timer, max_summary_words)
+
+    if settings.story_threads <= 1 or len(clusters) <= 1:
+        stories = []
+        for members in clusters:
+            stories.append(one(members))
+            if done is not None:
+                done(len(stories))
+        return stories
+    with ThreadPoolExecutor(min(settings.story_threads, len(clusters)), thread_name_prefix="story") as pool:
+        stories = []
+        for story in pool.map(one, clusters):
+            stories.append(story)
+            if done is not None:
+                done(len(stories))
+        return stories
+
+
 def summarize_stories(
     stories: Sequence[StoryAnalysis],
     summarizer: Summarizer,
@@ -283,13 +327,15 @@ def analyze(
     with timer.stage("group"):
         clusters = group(prepared, embedder, linguist, settings, group_events=group_events)
 
-    stories: list[StoryAnalysis] = []
-    for position, members in enumerate(clusters):
+    def done(count: int) -> None:
         if progress is not None:
-            progress("align", round(0.3 + 0.3 * position / len(clusters), 4))
-        stories.append(
-            analyze_story(members, prepared.sentences_of, embedder, linguist, settings, timer, max_summary_words)
-        )
+            progress("align", round(0.3 + 0.3 * count / len(clusters), 4))
+
+    if progress is not None:
+        progress("align", 0.3)
+    stories = analyze_stories(
+        clusters, prepared.sentences_of, embedder, linguist, settings, timer, max_summary_words, done
+    )
 
     if progress is not None:
         progress("summarize", 0.6)
