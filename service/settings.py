@@ -33,11 +33,6 @@ class Settings(BaseSettings):
         None, description="CTranslate2 compute type (default: int8 on CPU, int8_bfloat16 on GPU)."
     )
     torch_threads: int | None = Field(None, ge=1)
-    story_threads: int = Field(
-        2,
-        ge=1,
-        description="Stories analysed side by side (one's spaCy parse overlaps another's embeddings; 1: in turn).",
-    )
     headlines: bool = Field(True, description="Have the model write a headline per cluster.")
     describe_disagreements: bool = Field(False, description="Have the model phrase each disagreement.")
     faithfulness_guard: bool = Field(True, description="Drop summary sentences the sources do not back.")
