@@ -493,7 +493,8 @@ def find_disagreements(
     story = _Story(table=table, similarity=table.similarity())
     pairs = _candidate_pairs(story, topic_threshold)
     # The parse is most of this stage's time: only pairs that can conflict are parsed.
-    figures = {k for pair in pairs for k in pair if _FIGURE_OR_DAY.search(table.sentences[k].text)}
+    in_pairs = {k for pair in pairs for k in pair}
+    figures = {k for k in in_pairs if _FIGURE_OR_DAY.search(table.sentences[k].text)}
     pairs = [
         (i, j)
         for i, j in pairs
