@@ -48,14 +48,13 @@ with what another says later (a toll that rose, an account given since)."""
 
 DEFAULT_MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "disagreement_model.json"
 
-# Cheap tests of whether a sentence can hold a fact worth parsing: a figure, a date word, or a negation.
+# A cheap test, before the parse, of whether a sentence can hold a figure or a date worth comparing.
 _FIGURE_OR_DAY = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
     r"thousand|million|billion|dozen|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|"
     r"tonight)\b",
     re.I,
 )
-"""A sentence that may state a figure or a date (what number and date conflicts compare)."""
 # A party's own account of an event that one report says is missing. "Declined to comment" and "did not respond
 # to requests for comment" are left out: another outlet quoting what that party said elsewhere does not
 # contradict them.
