@@ -585,8 +585,9 @@ def engine_runs(
 ) -> list[dict[str, Any]]:
     """``python -m service batch`` in-process and on local Ray per size: same output, time, memory.
 
-    Each size's two results are kept in ``workdir/engine-<n>-<embedder>.json``; ``reuse`` takes them from there
-    instead of running that size again (to add a size to figures measured earlier). With one engine in
+    Each size's results are kept in ``workdir/engine-<n>-<embedder>-<engines>.json`` (engines joined by "+");
+    ``reuse`` takes them from a file that holds these engines or more instead of running that size again (to
+    add a size to figures measured earlier). With one engine in
     ``engines`` the outputs are not compared (``same_output`` is None): at 100k on 2 cores each engine takes
     about an hour.
     """
