@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pysbd
 
 from service.pipeline.clean import clean_article
@@ -16,7 +18,7 @@ def _article(text: str):  # type: ignore[no-untyped-def]
 def test_sentences_are_verbatim_slices_in_order() -> None:
     text = (
         "The council voted 7-2 on Tuesday to approve the plan. Mr. Smith, who chairs it, said the vote was "
-        "\"long overdue.\" The plan costs $4.5 million.\n"
+        '"long overdue." The plan costs $4.5 million.\n'
         "Critics said it was wrong. Critics said it was wrong. Then the meeting ended at 9 p.m. and everyone went home."
     )
     article = _article(text)
@@ -49,5 +51,5 @@ def test_spans_match_pysbd_and_never_overlap() -> None:
     for paragraph in paragraphs:
         spans = _segment_spans(paragraph)
         assert spans == [(s.start, s.end) for s in reference.segment(paragraph)]
-        assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:], strict=False))
+        assert all(a_end <= b_start for (_, a_end), (b_start, _) in pairwise(spans))
         assert "".join(paragraph[a:b] for a, b in spans) == paragraph
