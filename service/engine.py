@@ -30,7 +30,7 @@ class Engine:
                 dtype=settings.dtype,
             ),
             summarizer=load_summarizer(settings),
-            linguist=shared_linguist(settings.spacy_model),
+            linguist=shared_linguist(settings.spacy_model, settings.parse_processes),
         )
 
 

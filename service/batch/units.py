@@ -61,7 +61,8 @@ def embed_leads(embedder: Embedder, leads: Sequence[str]) -> NDArray[np.float32]
 
 def story_models(settings: Settings) -> tuple[Embedder, Summarizer, Linguist]:
     """What the story stage needs loaded: the embedder (alignment), the summarizer and spaCy (disagreements
-    read its parses)."""
+    read its parses). spaCy parses in the worker's own process (no ``parse_processes`` pool): the engine runs a
+    worker per core already."""
     embedder = load_embedder(
         settings.embedding_backend,
         settings.embedding_model,

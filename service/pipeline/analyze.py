@@ -306,7 +306,7 @@ def analyze(
     """
     timer = _Timer()
     started = time.perf_counter()
-    linguist = linguist or shared_linguist(settings.spacy_model)
+    linguist = linguist or shared_linguist(settings.spacy_model, settings.parse_processes)
     embedder = MemoEmbedder(embedder)
     prepared = prepare(inputs, settings, timer, progress)
     if progress is not None:

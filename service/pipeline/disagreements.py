@@ -25,13 +25,13 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from service.nlp.facts import DateFact, QuantityFact, SentenceFacts, sentence_facts
+from service.nlp.facts import DateFact, QuantityFact, SentenceFacts
 from service.nlp.lexicon import content_words, rarity
 from service.nlp.linguist import Linguist
 from service.nlp.names import normalise_name
@@ -111,7 +111,7 @@ class _Story:
     facts: dict[int, SentenceFacts] = field(default_factory=dict)
 
 
-def _day(table: SentenceTable, sentence: Sentence) -> Any:
+def _day(table: SentenceTable, sentence: Sentence) -> date | None:
     return table.articles[sentence.article_id].published_at
 
 
@@ -150,9 +150,9 @@ def _candidate_pairs(story: _Story, threshold: float) -> list[tuple[int, int]]:
 def _parse(story: _Story, indices: Iterable[int], linguist: Linguist) -> None:
     """Read the facts of the sentences of ``indices`` not parsed yet."""
     todo = sorted(i for i in set(indices) if i not in story.facts)
-    docs = linguist.parse([story.table.sentences[i].text for i in todo])
-    for i, doc in zip(todo, docs, strict=True):
-        story.facts[i] = sentence_facts(doc, _day(story.table, story.table.sentences[i]))
+    sentences = [story.table.sentences[i] for i in todo]
+    facts = linguist.facts([s.text for s in sentences], [_day(story.table, s) for s in sentences])
+    story.facts.update(zip(todo, facts, strict=True))
 
 
 def _shared_context(a: QuantityFact, b: QuantityFact) -> int:
@@ -192,8 +192,9 @@ def _masked_overlap(a: str, b: str) -> float:
     if not words_a or not words_b:
         return 0.0
     shorter, longer = (words_a, words_b) if len(words_a) <= len(words_b) else (words_b, words_a)
-    total = sum(rarity(w) for w in shorter) or 1.0
-    return sum(rarity(w) for w in shorter & longer) / total
+    # Summed in sorted order: a set's order changes with Python's hash seed, and so would the last digits.
+    total = sum(rarity(w) for w in sorted(shorter)) or 1.0
+    return sum(rarity(w) for w in sorted(shorter & longer)) / total
 
 
 def _local_overlap(a: QuantityFact, b: QuantityFact) -> float:
