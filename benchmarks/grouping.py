@@ -60,8 +60,11 @@ def main() -> int:
     settings = Settings()
     started = time.perf_counter()
     embedder = MiniLMEmbedder(device=settings.device, dtype=settings.dtype)
-    linguist = shared_linguist(settings.spacy_model)
-    print(f"models loaded in {time.perf_counter() - started:.1f} s (embedder on {embedder.placement.describe()})")
+    linguist = shared_linguist(settings.spacy_model, settings.parse_processes)
+    print(
+        f"models loaded in {time.perf_counter() - started:.1f} s (embedder on {embedder.placement.describe()}; "
+        f"spaCy in {linguist.processes or 'no'} worker processes, {os.cpu_count()} cores)"
+    )
 
     wanted = [s.strip() for s in args.sets.split(",") if s.strip()]
     advisory = {a.strip() for a in args.advisory.split(",") if a.strip()}

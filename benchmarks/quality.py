@@ -146,7 +146,7 @@ def story_runner(min_confidence: float | None = None) -> tuple[Any, Any]:
     if min_confidence is not None:
         settings = settings.model_copy(update={"disagreement_min_confidence": min_confidence})
     embedder = MemoEmbedder(MiniLMEmbedder(device=settings.device, dtype=settings.dtype))
-    linguist = shared_linguist(settings.spacy_model)
+    linguist = shared_linguist(settings.spacy_model, settings.parse_processes)
 
     def run(inputs: Sequence[Any]) -> Any:
         return analyze(

