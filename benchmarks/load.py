@@ -42,11 +42,28 @@ def free_port() -> int:
         return port
 
 
-def rss_mib(pid: int) -> float:
+def _own_rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process has exited
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def rss_mib(pid: int) -> float:
+    """The server's resident memory with its child processes' (the spaCy workers, NEWSFUSE_PARSE_PROCESSES)."""
+    return _own_rss_mib(pid) + sum(_own_rss_mib(child) for child in _children(pid))
 
 
 def batch(chars: int) -> dict[str, Any]:
@@ -142,7 +159,11 @@ async def run(args: argparse.Namespace, port: int, server: subprocess.Popen[byte
         f"max {max(latencies) * 1000:.0f} ms, mean {statistics.fmean(latencies) * 1000:.0f} ms"
     )
     print(f"throughput: {done / wall:.2f} requests/s")
-    print("server RSS (MiB): " + ", ".join(f"{k} {v:.0f}" for k, v in rss.items()) + f", peak {peak:.0f}")
+    print(
+        f"server RSS with its {len(_children(server.pid))} child processes (spaCy workers) (MiB): "
+        + ", ".join(f"{k} {v:.0f}" for k, v in rss.items())
+        + f", peak {peak:.0f}"
+    )
     served = sum(
         float(line.rsplit(" ", 1)[1])
         for line in metrics.splitlines()
