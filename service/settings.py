@@ -14,6 +14,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def _usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, as a container's cpuset sets it), else all of them."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSFUSE_", env_file=".env", extra="ignore")
 
@@ -82,7 +88,7 @@ class Settings(BaseSettings):
     # spaCy uses one core: large NER and parse calls are spread over worker processes (~330 MB each). Default:
     # the cores, at most 4. On the ECB+ dev set (2 cores) 2 workers cut the disagreement stage's parse about in half.
     parse_processes: int = Field(
-        default_factory=lambda: min(4, os.cpu_count() or 1),
+        default_factory=lambda: min(4, _usable_cores()),
         ge=0,
         description="spaCy worker processes for large calls; 0 or 1 parses in the serving process.",
     )

@@ -128,13 +128,13 @@ class Linguist:
     def _spread(self, task: Callable[..., list[T]], *columns: list[Any], fixed: tuple[Any, ...] = ()) -> list[T] | None:
         """``task(*fixed, *slices)`` over equal slices of ``columns`` in the workers, results in order; None to run
         it here."""
-        count = len(columns[0])
-        if self._pool is None or count < SPREAD_MIN_TEXTS:
+        count, pool, processes = len(columns[0]), self._pool, self.processes  # another thread may drop the pool
+        if pool is None or count < SPREAD_MIN_TEXTS:
             return None
-        size = -(-count // self.processes)
+        size = -(-count // processes)
         try:
             futures: list[Future[list[T]]] = [
-                self._pool.submit(task, *fixed, *(column[start : start + size] for column in columns))
+                pool.submit(task, *fixed, *(column[start : start + size] for column in columns))
                 for start in range(0, count, size)
             ]
             return [item for future in futures for item in future.result()]
