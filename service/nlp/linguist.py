@@ -80,28 +80,19 @@ class Linguist:
 
     def entities(self, texts: Sequence[str]) -> list[list[Entity]]:
         """Every entity spaCy's NER finds in each text (the tagger and parser are not run: NER needs neither)."""
-        spread = self._spread(_worker_entities, list(texts))
-        if spread is not None:
-            return spread
-        return self._entities(texts)
+        return self._run(_worker_entities, self._entities, list(texts))
 
     def facts(self, texts: Sequence[str], published: Sequence[date | None]) -> list[SentenceFacts]:
         """The facts (service/nlp/facts.py) of each sentence, its relative dates resolved against ``published``."""
         if len(texts) != len(published):
             raise ValueError(f"{len(texts)} texts for {len(published)} dates")
-        spread = self._spread(_worker_facts, list(texts), list(published))
-        if spread is not None:
-            return spread
-        return self._facts(texts, published)
+        return self._run(_worker_facts, self._facts, list(texts), list(published))
 
     def map(self, function: Callable[[A], T], items: Sequence[A]) -> list[T]:
         """``function(item)`` for each item, in order, spread over the workers like the parses. For other
         single-core text work of the pipeline (sentence splitting); ``function`` must be a module-level function
         and items and results picklable."""
-        spread = self._spread(_worker_map, list(items), fixed=(function,))
-        if spread is not None:
-            return spread
-        return [function(item) for item in items]
+        return self._run(_worker_map, _worker_map, list(items), fixed=(function,))
 
     def parse(self, texts: Sequence[str]) -> list[Any]:
         """spaCy ``Doc`` objects with the whole pipeline (tags, lemmas, dependencies, entities), in this process."""
@@ -124,6 +115,17 @@ class Linguist:
 
     def _facts(self, texts: Sequence[str], published: Sequence[date | None]) -> list[SentenceFacts]:
         return [sentence_facts(doc, day) for doc, day in zip(self.parse(texts), published, strict=True)]
+
+    def _run(
+        self,
+        task: Callable[..., list[T]],
+        local: Callable[..., list[T]],
+        *columns: list[Any],
+        fixed: tuple[Any, ...] = (),
+    ) -> list[T]:
+        """``task`` spread over the workers (:meth:`_spread`), else ``local(*fixed, *columns)`` in this process."""
+        spread = self._spread(task, *columns, fixed=fixed)
+        return local(*fixed, *columns) if spread is None else spread
 
     def _spread(self, task: Callable[..., list[T]], *columns: list[Any], fixed: tuple[Any, ...] = ()) -> list[T] | None:
         """``task(*fixed, *slices)`` over equal slices of ``columns`` in the workers, results in order; None to run

@@ -80,7 +80,8 @@ def align_claims(table: SentenceTable, threshold: float) -> list[ClaimGroup]:
     key_ids = np.unique(np.array(keys, dtype=object), return_inverse=True)[1] if n else np.zeros(0, dtype=np.int64)
     cross = np.triu(key_ids[:, None] != key_ids[None, :], 1)
     close = cross & (sim >= threshold)
-    pairs: list[tuple[float, int, int]] = [(float(sim[i, j]), i, j) for i, j in zip(*np.nonzero(close), strict=True)]
+    rows, cols = (axis.tolist() for axis in np.nonzero(close))
+    pairs: list[tuple[float, int, int]] = [(float(sim[i, j]), i, j) for i, j in zip(rows, cols, strict=True)]
     left, right = np.nonzero(cross & ~close)
     if len(left):
         # Embeddings underrate long sentences that share a short clause; lexical overlap catches them. The pairs
@@ -95,8 +96,7 @@ def align_claims(table: SentenceTable, threshold: float) -> list[ClaimGroup]:
             workers=-1,
         )
         matched = lexical >= LEXICAL_MATCH * 100
-        pairs += [(threshold, i, j) for i, j in zip(left[matched], right[matched], strict=True)]
-    pairs = [(score, int(i), int(j)) for score, i, j in pairs]
+        pairs += [(threshold, i, j) for i, j in zip(left[matched].tolist(), right[matched].tolist(), strict=True)]
     pairs.sort(reverse=True)
 
     group_of = list(range(n))
