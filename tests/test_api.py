@@ -544,6 +544,21 @@ def test_extractive_fallback_when_the_model_is_missing(fallback_settings: Settin
         assert consensus.points_used_for_summary == len(consensus.sentences)
 
 
+def test_the_summary_of_the_call_reports_opens_with_the_call_they_all_report(
+    fallback_settings: Settings, seed_texts: dict[str, str]
+) -> None:
+    """The fact the three call reports share (Blinken and Lavrov spoke by phone) comes first, restated by
+    at least two of them: not a background line or a detail only one outlet gives."""
+    with TestClient(create_app(fallback_settings)) as fallback:
+        wait_until_ready(fallback)
+        response = summarize(fallback, {"articles": articles(seed_texts, CALL_REPORTS)})
+    (cluster,) = response.clusters
+    first = cluster.consensus.sentences[0]
+    assert all(name in first.text for name in ("Blinken", "Lavrov", "phone")), first.text
+    assert len(first.article_ids) >= 2, first.article_ids
+    assert cluster.consensus.summary.startswith(first.text)
+
+
 def test_require_model_stops_the_start_when_the_model_is_missing(
     fallback_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
