@@ -49,6 +49,20 @@ def test_approximate_figures_that_overlap_agree(engine: Engine) -> None:
     assert [d for d in found if d.kind == "number"] == []
 
 
+def test_figures_of_different_parties_are_not_one_slot(engine: Engine) -> None:
+    """Two teams' offers to one player are two figures, not a conflict (the subjects of the clauses name different
+    parties); one team's offer reported with two sums is."""
+    nationals = (
+        "Last week the Washington Nationals made Mark Teixeira an eight-year, ${} million offer, according to ESPN."
+    )
+    red_sox = "The Boston Red Sox have made Mark Teixeira an eight-year offer worth $200 million, ESPN reported."
+    found = _analyse(engine, ("Reuters", nationals.format(160), None), ("AP", red_sox, None))
+    assert [d for d in found if d.kind in ("number", "reported_claim")] == []
+    found = _analyse(engine, ("Reuters", nationals.format(160), None), ("AP", nationals.format(200), None))
+    [dis] = [d for d in found if d.kind == "number"]
+    assert {p.claim for p in dis.positions} == {"$160 million", "$200 million"}
+
+
 def test_weekdays_are_compared_as_dates_of_each_articles_own_day(engine: Engine) -> None:
     # Both papers of Wednesday 2 February 2022: "Tuesday" in both is the same day, so no conflict...
     same = _analyse(

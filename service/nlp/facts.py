@@ -56,6 +56,8 @@ class QuantityFact:
     """Content lemmas within ``LOCAL_WINDOW`` tokens of the figure."""
     names: frozenset[str] = frozenset()
     """Proper names within ``LOCAL_WINDOW`` tokens of the figure (whose offer, which team, which town)."""
+    agent: frozenset[str] = frozenset()
+    """Proper names in the subject of the figure's clause: who made the offer, fired the rockets, won the share."""
     cumulative: bool = False
     """A running total ("so far", "in total", "this season"), not the figure of one event."""
     modifiers: frozenset[str] = frozenset()
@@ -156,11 +158,18 @@ def _local(doc: Any, start: int, end: int) -> frozenset[str]:
 def _names(doc: Any, start: int, end: int) -> frozenset[str]:
     """Proper names near the figure and the subject of its clause (whose offer, which team)."""
     near = {t.lower_ for t in _window(doc, start, end) if t.pos_ == "PROPN" and len(t.text) > 2}
-    verb = _governor(doc[start])
-    for child in verb.children:
-        if child.dep_ in ("nsubj", "nsubjpass"):
-            near |= {t.lower_ for t in child.subtree if t.pos_ == "PROPN" and len(t.text) > 2}
-    return frozenset(near)
+    return frozenset(near) | _subject_names(_governor(doc[start]))
+
+
+def _subject_names(verb: Any) -> frozenset[str]:
+    """Proper names in the subject of ``verb`` ("the Boston Red Sox have made ...": boston, red, sox)."""
+    return frozenset(
+        t.lower_
+        for child in verb.children
+        if child.dep_ in ("nsubj", "nsubjpass")
+        for t in child.subtree
+        if t.pos_ == "PROPN" and len(t.text) > 2
+    )
 
 
 # Adjectives that make a figure a part of some other total ("two other victims", "the remaining three").
@@ -266,6 +275,7 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
                 context=frozenset(w for w in context if w),
                 local=_local(doc, first, ent.end) - {unit},
                 names=_names(doc, first, ent.end),
+                agent=_subject_names(_governor(root)),
                 cumulative=bool(_CUMULATIVE.search(doc.text)),
                 modifiers=frozenset(modifiers),
                 part=part,
