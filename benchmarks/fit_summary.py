@@ -104,7 +104,7 @@ def main() -> int:
             p1 = sum((own1 & ref1).values()) / max(1, sum(own1.values()))
             p2 = sum((own2 & ref2).values()) / max(1, sum(own2.values()))
             target.append(p1 + p2)
-        features = sentence_features(table, openers)
+        features = sentence_features(table, embedder, openers)
         stories.append(
             {
                 "table": table,

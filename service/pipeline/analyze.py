@@ -185,7 +185,7 @@ def analyze_story(
             min_confidence=settings.disagreement_min_confidence,
         )
     with timer.stage("select"):
-        chosen = mark_contested(select(table, max_summary_words), disagreements)
+        chosen = mark_contested(select(table, embedder, max_summary_words), disagreements)
     return StoryAnalysis(
         list(members),
         mark_contested(points, disagreements),
@@ -218,6 +218,8 @@ def analyze_stories(
         # vectors): the embedder sorts a call's texts by length, so one large call pads far less than a call
         # per story (the 6,595 sentences of the ECB+ dev set: 18.3 s against 27.9 s on 2 cores).
         embedder.encode([s.text for members in clusters for a in members for s in sentences_of[a.id]])
+        # And every headline in one more (summary selection compares sentences with them), not a small call a story.
+        embedder.encode([a.title for members in clusters for a in members if a.title])
     stories = []
     for members in clusters:
         stories.append(analyze_story(members, sentences_of, embedder, linguist, settings, timer, max_summary_words))

@@ -9,9 +9,10 @@ fitted to predict how much of the sentence an editor's summary of the story woul
   is not word for word);
 - ``position``: ``1 / (1 + index)`` in its article, ``first`` (the article's first sentence) and ``early``
   (one of its first three): news puts the key fact first;
-- ``title_words``: the share of its content words that some outlet's headline uses (what each outlet says
-  the story is); ``shared_words``: the share of the other sources that use each of its content words,
-  averaged over them (what the outlets agree the story's words are, even where no sentence of theirs is alike);
+- ``headline``: its closeness in meaning to the closest outlet headline, and ``title_words``: the share of
+  its content words that some outlet's headline uses (what each outlet says the story is);
+- ``shared_words``: the share of the other sources that use each of its content words, averaged over them
+  (what the outlets agree the story's words are, even where no sentence of theirs is alike);
 - ``rhetoric``: a sentence that is mostly a direct quote, a question, or first/second-person talk; and a line
   that is mostly a direct quote or a question is never chosen unless another outlet states it too (then the
   story is about the statement);
@@ -41,6 +42,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from service.models.embeddings import Embedder
 from service.nlp.lexicon import STEM_CHARS, content_words, word_weight
 from service.nlp.vectors import bag_matrix
 from service.pipeline.align import SentenceTable
@@ -68,6 +70,7 @@ class SentenceFeatures:
     position: NDArray[np.float64]
     first: NDArray[np.float64]
     early: NDArray[np.float64]
+    headline: NDArray[np.float64]
     title_words: NDArray[np.float64]
     shared_words: NDArray[np.float64]
     rhetoric: NDArray[np.float64]
@@ -117,7 +120,7 @@ def load_selection_params(path: Path = DEFAULT_PARAMS_FILE) -> SelectionParams:
     return SelectionParams.load(path)
 
 
-def sentence_features(table: SentenceTable, openers: frozenset[str]) -> SentenceFeatures:
+def sentence_features(table: SentenceTable, embedder: Embedder, openers: frozenset[str]) -> SentenceFeatures:
     sentences = table.sentences
     n = len(sentences)
     keys = [table.key_of(s) for s in sentences]
@@ -136,13 +139,20 @@ def sentence_features(table: SentenceTable, openers: frozenset[str]) -> Sentence
     vocabulary: dict[str, set[str]] = {source: set() for source in sources}
     for key, words in zip(keys, stems, strict=True):
         vocabulary[key] |= words
-    title_stems = {_stem(w) for a in table.articles.values() if a.title for w in content_words(a.title)}
+    titles = [a.title for a in table.articles.values() if a.title]
+    if titles:
+        heads = embedder.encode(titles).astype(np.float64)
+        headline = (table.vectors.astype(np.float64) @ heads.T).max(axis=1)
+    else:
+        headline = np.zeros(n)
+    title_stems = {_stem(w) for title in titles for w in content_words(title)}
     return SentenceFeatures(
         support=support / others,
         centrality=centrality / others if len(sources) > 1 else np.zeros(n),
         position=np.array([1.0 / (1.0 + s.index) for s in sentences]),
         first=np.array([float(s.index == 0) for s in sentences]),
         early=np.array([float(s.index < EARLY) for s in sentences]),
+        headline=headline,
         title_words=np.array([len(words & title_stems) / len(words) if words else 0.0 for words in stems]),
         shared_words=np.array(
             [
@@ -198,12 +208,14 @@ def scores(features: SentenceFeatures, params: SelectionParams) -> NDArray[np.fl
     return result
 
 
-def select(table: SentenceTable, max_words: int, params: SelectionParams | None = None) -> list[ConsensusPoint]:
+def select(
+    table: SentenceTable, embedder: Embedder, max_words: int, params: SelectionParams | None = None
+) -> list[ConsensusPoint]:
     """The sentences the summary states, most important first, each with the sources that restate it."""
     if not table.sentences:
         return []
     params = params or load_selection_params()
-    features = sentence_features(table, params.openers)
+    features = sentence_features(table, embedder, params.openers)
     return choose(table, scores(features, params), features, max_words, params)
 
 
