@@ -63,6 +63,17 @@ def test_figures_of_different_parties_are_not_one_slot(engine: Engine) -> None:
     assert {p.claim for p in dis.positions} == {"$160 million", "$200 million"}
 
 
+def test_ages_of_different_people_are_not_one_slot(engine: Engine) -> None:
+    """The driver's age and the victim's age are two figures; one person's age given two ways is a conflict."""
+    driver = "Police said {}-year-old Daniel Mercer struck Ruth Alvarez with his car on Friday night."
+    victim = "Police said Daniel Mercer struck Ruth Alvarez, a 59-year-old grandmother, with his car on Friday night."
+    found = _analyse(engine, ("Reuters", driver.format(23), None), ("AP", victim, None))
+    assert [d for d in found if d.kind in ("number", "reported_claim")] == []
+    found = _analyse(engine, ("Reuters", driver.format(23), None), ("AP", driver.format(25), None))
+    [dis] = [d for d in found if d.kind == "number"]
+    assert {p.claim for p in dis.positions} == {"23-year-old", "25-year-old"}
+
+
 def test_weekdays_are_compared_as_dates_of_each_articles_own_day(engine: Engine) -> None:
     # Both papers of Wednesday 2 February 2022: "Tuesday" in both is the same day, so no conflict...
     same = _analyse(

@@ -57,7 +57,8 @@ class QuantityFact:
     names: frozenset[str] = frozenset()
     """Proper names within ``LOCAL_WINDOW`` tokens of the figure (whose offer, which team, which town)."""
     agent: frozenset[str] = frozenset()
-    """Proper names in the subject of the figure's clause: who made the offer, fired the rockets, won the share."""
+    """Whose figure it is: the proper names in the subject of its clause (who made the offer, fired the rockets,
+    won the share); for an age, the named person it describes."""
     cumulative: bool = False
     """A running total ("so far", "in total", "this season"), not the figure of one event."""
     modifiers: frozenset[str] = frozenset()
@@ -161,6 +162,17 @@ def _names(doc: Any, start: int, end: int) -> frozenset[str]:
     return frozenset(near) | _subject_names(_governor(doc[start]))
 
 
+def _described_names(noun: Any) -> frozenset[str]:
+    """The name of the person a description is attached to: "23-year-old Vishwanand Subryan" (vishwanand,
+    subryan), "Raj Chohan, a 59-year-old grandmother" (raj, chohan); none for an unnamed "the 39-year-old man"."""
+    if noun.pos_ != "PROPN" and noun.dep_ == "appos" and noun.head.pos_ == "PROPN":
+        noun = noun.head
+    if noun.pos_ != "PROPN":
+        return frozenset()
+    parts = [c for c in noun.children if c.dep_ == "compound" and c.pos_ == "PROPN"] + [noun]
+    return frozenset(t.lower_ for t in parts if len(t.text) > 2)
+
+
 def _subject_names(verb: Any) -> frozenset[str]:
     """Proper names in the subject of ``verb`` ("the Boston Red Sox have made ...": boston, red, sox)."""
     return frozenset(
@@ -237,6 +249,7 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
                 "age",
                 frozenset(context),
                 local=_local(doc, span.start, span.end) if span is not None else frozenset(),
+                agent=_described_names(span.root.head) if span is not None else frozenset(),
             )
         )
         taken.append((match.start(), match.end()))
