@@ -67,6 +67,7 @@ def main() -> int:
         SentenceFeatures,
         choose,
         load_selection_params,
+        scores,
         sentence_features,
     )
     from service.pipeline.sentences import split_text
@@ -136,8 +137,8 @@ def main() -> int:
     def rouge(part: list[dict[str, Any]], params: SelectionParams) -> tuple[float, float]:
         r1 = r2 = 0.0
         for story in part:
-            score = story["x"] @ params.vector() + params.intercept
-            points = choose(story["table"], score, story["features"], args.max_words, params)
+            features = story["features"]
+            points = choose(story["table"], scores(features, params), features, args.max_words, params)
             result = scorer.score(story["reference"], "\n".join(p.text for p in points))
             r1 += result["rouge1"].fmeasure
             r2 += result["rouge2"].fmeasure

@@ -64,10 +64,15 @@ STEM_CHARS = 6
 effect without a language-specific rule list."""
 
 
+def stem(word: str) -> str:
+    """A content word's comparison key: its first ``STEM_CHARS`` characters; a figure whole."""
+    return word if word[0].isdigit() else word[:STEM_CHARS]
+
+
 def _stem_weights(text: str) -> dict[str, float]:
     weights: dict[str, float] = {}
     for word in content_words(text):
-        key = word if word[0].isdigit() else word[:STEM_CHARS]
+        key = stem(word)
         weights[key] = max(weights.get(key, 0.0), word_weight(word))
     return weights
 

@@ -43,7 +43,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from service.models.embeddings import Embedder
-from service.nlp.lexicon import STEM_CHARS, content_words, word_weight
+from service.nlp.lexicon import content_words, stem, word_weight
 from service.nlp.vectors import bag_matrix
 from service.pipeline.align import SentenceTable
 from service.pipeline.consensus import RESTATES_SIMILARITY, restates, support_of
@@ -135,7 +135,7 @@ def sentence_features(table: SentenceTable, embedder: Embedder, openers: frozens
         support += np.where(in_source, 0.0, best >= SIMILAR_SENTENCE)
         centrality += np.where(in_source, 0.0, best)
     texts = [s.text for s in sentences]
-    stems = [{_stem(w) for w in content_words(t)} for t in texts]
+    stems = [{stem(w) for w in content_words(t)} for t in texts]
     vocabulary: dict[str, set[str]] = {source: set() for source in sources}
     for key, words in zip(keys, stems, strict=True):
         vocabulary[key] |= words
@@ -145,7 +145,7 @@ def sentence_features(table: SentenceTable, embedder: Embedder, openers: frozens
         headline = (table.vectors.astype(np.float64) @ heads.T).max(axis=1)
     else:
         headline = np.zeros(n)
-    title_stems = {_stem(w) for title in titles for w in content_words(title)}
+    title_stems = {stem(w) for title in titles for w in content_words(title)}
     return SentenceFeatures(
         support=support / others,
         centrality=centrality / others if len(sources) > 1 else np.zeros(n),
@@ -167,10 +167,6 @@ def sentence_features(table: SentenceTable, embedder: Embedder, openers: frozens
         figures=np.array([float(any(c.isdigit() for c in t)) for t in texts]),
         opener=np.array([float(_first_word(t) in openers) for t in texts]),
     )
-
-
-def _stem(word: str) -> str:
-    return word if word[0].isdigit() else word[:STEM_CHARS]
 
 
 def _shared_share(words: set[str], others: list[set[str]]) -> float:
