@@ -158,7 +158,7 @@ def _local(doc: Any, start: int, end: int) -> frozenset[str]:
 
 def _names(doc: Any, start: int, end: int) -> frozenset[str]:
     """Proper names near the figure and the subject of its clause (whose offer, which team)."""
-    near = {t.lower_ for t in _window(doc, start, end) if t.pos_ == "PROPN" and len(t.text) > 2}
+    near = {t.lower_ for t in _window(doc, start, end) if _is_name(t)}
     return frozenset(near) | _subject_names(_governor(doc[start]))
 
 
@@ -170,7 +170,7 @@ def _described_names(noun: Any) -> frozenset[str]:
     if noun.pos_ != "PROPN":
         return frozenset()
     parts = [c for c in noun.children if c.dep_ == "compound" and c.pos_ == "PROPN"] + [noun]
-    return frozenset(t.lower_ for t in parts if len(t.text) > 2)
+    return frozenset(t.lower_ for t in parts if _is_name(t))
 
 
 def _subject_names(verb: Any) -> frozenset[str]:
@@ -180,8 +180,13 @@ def _subject_names(verb: Any) -> frozenset[str]:
         for child in verb.children
         if child.dep_ in ("nsubj", "nsubjpass")
         for t in child.subtree
-        if t.pos_ == "PROPN" and len(t.text) > 2
+        if _is_name(t)
     )
+
+
+def _is_name(token: Any) -> bool:
+    """A proper-name token long enough to tell parties apart (not an initial or "U.")."""
+    return bool(token.pos_ == "PROPN" and len(token.text) > 2)
 
 
 # Adjectives that make a figure a part of some other total ("two other victims", "the remaining three").
