@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +73,51 @@ def test_a_lost_worker_falls_back_to_this_process() -> None:
 def test_mismatched_dates_are_refused(spread: Linguist) -> None:
     with pytest.raises(ValueError, match="texts for"):
         spread.facts(TEXTS, DAYS[:-1])
+
+
+def _children(pid: int) -> set[int]:
+    """Processes whose parent is ``pid``, from /proc."""
+    found = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:  # the process ended while we looked
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.add(int(status.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the process table from /proc")
+def test_workers_end_when_their_parent_is_killed() -> None:
+    # A CLI run killed outright (SIGKILL, the OOM killer) cannot shut its pool down: its workers must not
+    # live on as orphans holding a spaCy pipeline each.
+    script = (
+        "import sys, time\n"
+        "from service.nlp.linguist import Linguist\n"
+        "linguist = Linguist(processes=2)\n"
+        f"linguist.entities({TEXTS!r})\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None and parent.stdout.readline().strip() == "ready"
+        workers = _children(parent.pid)
+        assert len(workers) >= 2
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 30
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in workers if _alive(pid)]
+    finally:
+        parent.kill()

@@ -13,6 +13,8 @@ from __future__ import annotations
 import atexit
 import importlib
 import multiprocessing
+import multiprocessing.connection
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -152,7 +154,24 @@ _WORKER: Linguist | None = None
 
 def _start_worker(model: str) -> None:
     global _WORKER
+    _follow_parent()
     _WORKER = Linguist(model)
+
+
+def _follow_parent() -> None:
+    """End this worker when the process that started it is gone. A parent that exits normally shuts its pool
+    down, but one killed outright (SIGKILL, the OOM killer) cannot, and its idle workers (~330 MB each) would
+    live on, orphaned. The parent's sentinel (a pipe the spawn start method keeps open to it) becomes ready
+    when the parent ends, whatever way."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def wait_for_parent() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=wait_for_parent, name="follow-parent", daemon=True).start()
 
 
 def _worker_ready() -> bool:
