@@ -74,6 +74,49 @@ def test_ages_of_different_people_are_not_one_slot(engine: Engine) -> None:
     assert {p.claim for p in dis.positions} == {"23-year-old", "25-year-old"}
 
 
+def _figure_conflicts(engine: Engine, first: str, second: str) -> list[set[str]]:
+    found = _analyse(engine, ("Reuters", first, None), ("AP", second, None))
+    return [{p.claim for p in d.positions} for d in found if d.kind in ("number", "reported_claim")]
+
+
+def test_amounts_in_different_currencies_are_not_compared(engine: Engine) -> None:
+    plan = "The austerity plan announced on Sunday aims to save {} over three years, the finance ministry said."
+    assert _figure_conflicts(engine, plan.format("$40 billion"), plan.format("euro30 billion")) == []
+    assert _figure_conflicts(engine, plan.format("$40 billion"), plan.format("$30 billion")) == [
+        {"$40 billion", "$30 billion"}
+    ]
+
+
+def test_records_of_different_fighters_are_not_one_slot(engine: Engine) -> None:
+    """A win-loss record belongs to the fighter it is attached to: the champion's and the challenger's are two
+    figures; one fighter's record given two ways is a conflict."""
+    champion = "Champion Marek Dvorak ({}, 51 KOs) knocked out Leon Hartley in the sixth round in Bern on Saturday."
+    challenger = "Leon Hartley, the challenger, fell to 36-3 after Dvorak knocked him out in Bern on Saturday."
+    assert _figure_conflicts(engine, champion.format("58-3"), challenger) == []
+    assert _figure_conflicts(engine, champion.format("58-3"), champion.format("57-3")) == [{"58-3", "57-3"}]
+
+
+def test_figures_dated_to_different_periods_are_not_compared(engine: Engine) -> None:
+    season = "In {}, coach Dana Whitfield rallied the Harbor City Hawks from a {} start to reach the playoffs."
+    assert _figure_conflicts(engine, season.format("2006-07", "5-19"), season.format("2008-09", "9-14")) == []
+    assert _figure_conflicts(engine, season.format("2008-09", "5-19"), season.format("2008-09", "9-14")) == [
+        {"5-19", "9-14"}
+    ]
+
+
+def test_a_converted_figure_is_as_rounded_as_its_conversion(engine: Engine) -> None:
+    metric = "The survey put the epicentre of Sunday's quake at about 58km (36 miles) south-west of Bandar Abbas."
+    miles = "The survey put the epicentre of Sunday's quake at {} miles south-west of Bandar Abbas."
+    assert _figure_conflicts(engine, metric, miles.format(35)) == []
+    assert {"36 miles", "50 miles"} in _figure_conflicts(engine, metric, miles.format(50))
+
+
+def test_a_multiple_of_a_limit_is_not_a_count(engine: Engine) -> None:
+    level = "Prosecutors say his blood alcohol level was 0.29, more than three times the legal limit."
+    limit = "Prosecutors say the driver had a blood alcohol level more than three times the legal limit."
+    assert _figure_conflicts(engine, level, limit) == []
+
+
 def test_weekdays_are_compared_as_dates_of_each_articles_own_day(engine: Engine) -> None:
     # Both papers of Wednesday 2 February 2022: "Tuesday" in both is the same day, so no conflict...
     same = _analyse(
@@ -82,6 +125,14 @@ def test_weekdays_are_compared_as_dates_of_each_articles_own_day(engine: Engine)
         ("B", "Blinken and Lavrov held a telephone conversation Tuesday about Ukraine.", date(2022, 2, 2)),
     )
     assert [d for d in same if d.kind == "date"] == []
+    # ...nor "Wednesday" in both, in a Monday and a Wednesday paper: they wrote the same day, whichever week each
+    # date puts it in...
+    written_alike = _analyse(
+        engine,
+        ("A", "The committee held the hearing on Wednesday in Washington.", date(2013, 5, 20)),
+        ("B", "The committee held the hearing on Wednesday in Washington.", date(2013, 5, 22)),
+    )
+    assert [d for d in written_alike if d.kind == "date"] == []
     # ...while "Tuesday" from a Wednesday paper and "yesterday" from a Tuesday paper are different days.
     differ = _analyse(
         engine,

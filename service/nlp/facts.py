@@ -7,13 +7,14 @@ two reports are compared slot by slot, not by the unit word they happen to share
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from service.nlp.numbers import QUALIFIER_PHRASES, Value, parse_value
-from service.nlp.temporal import DateMention, date_mentions, shifted
+from service.nlp.numbers import QUALIFIER_PHRASES, Value, currency, parse_value
+from service.nlp.temporal import MONTHS, DateMention, date_mentions, shifted
 
 # A fact is weighed by what surrounds it: content words of these parts of speech.
 _CONTENT = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
@@ -68,6 +69,12 @@ class QuantityFact:
     attributed_to: str | None = None
     """Who the sentence says states this figure ("X said ..."), if anyone."""
     tally: tuple[int, ...] = ()
+    period: frozenset[str] = frozenset()
+    """The period the figure's clause is dated to, when it names one longer than a day ("in 2006-07", "last
+    spring", "early November", "in his first season"): a figure of another period is background."""
+    currency: str | None = None
+    """The currency of an amount of money, where it is written ("$", "euros"): different currencies are no
+    conflict."""
 
 
 @dataclass(frozen=True)
@@ -164,9 +171,13 @@ def _names(doc: Any, start: int, end: int) -> frozenset[str]:
 
 def _described_names(noun: Any) -> frozenset[str]:
     """The name of the person a description is attached to: "23-year-old Vishwanand Subryan" (vishwanand,
-    subryan), "Raj Chohan, a 59-year-old grandmother" (raj, chohan); none for an unnamed "the 39-year-old man"."""
-    if noun.pos_ != "PROPN" and noun.dep_ == "appos" and noun.head.pos_ == "PROPN":
+    subryan), "Raj Chohan, a 59-year-old grandmother" (raj, chohan), "the 36-year-old champion Klitschko" (the
+    title's name, in apposition or compound); none for an unnamed "the 39-year-old man"."""
+    if noun.pos_ != "PROPN" and noun.dep_ in ("appos", "compound") and noun.head.pos_ == "PROPN":
         noun = noun.head
+    elif noun.pos_ != "PROPN":
+        named = [c for c in noun.rights if c.dep_ == "appos" and c.pos_ == "PROPN" and c.i == noun.i + 1]
+        noun = named[0] if named else noun
     if noun.pos_ != "PROPN":
         return frozenset()
     parts = [c for c in noun.children if c.dep_ == "compound" and c.pos_ == "PROPN"] + [noun]
@@ -174,14 +185,13 @@ def _described_names(noun: Any) -> frozenset[str]:
 
 
 def _subject_names(verb: Any) -> frozenset[str]:
-    """Proper names in the subject of ``verb`` ("the Boston Red Sox have made ...": boston, red, sox)."""
-    return frozenset(
-        t.lower_
-        for child in verb.children
-        if child.dep_ in ("nsubj", "nsubjpass")
-        for t in child.subtree
-        if _is_name(t)
-    )
+    """Proper names in the subject of ``verb`` ("the Boston Red Sox have made ...": boston, red, sox); in a
+    relative clause whose subject is "who" or "which", those of the noun it describes ("Smith, who improved his
+    record to ...": smith)."""
+    subjects = [child for child in verb.children if child.dep_ in ("nsubj", "nsubjpass")]
+    if verb.dep_ == "relcl" and any(s.tag_ in ("WP", "WDT") for s in subjects):
+        return _described_names(verb.head)
+    return frozenset(t.lower_ for child in subjects for t in child.subtree if _is_name(t))
 
 
 def _is_name(token: Any) -> bool:
@@ -211,6 +221,8 @@ def _pattern_facts(doc: Any, pattern: re.Pattern[str], unit: str, taken: list[tu
         if span is None:
             continue
         context = _arguments(_governor(span.root))
+        first = span[0]
+        described = _described_names(first.head) if first.dep_ == "appos" else frozenset()
         facts.append(
             QuantityFact(
                 match.start(),
@@ -221,6 +233,11 @@ def _pattern_facts(doc: Any, pattern: re.Pattern[str], unit: str, taken: list[tu
                 frozenset(context),
                 local=_local(doc, span.start, span.end),
                 names=_names(doc, span.start, span.end),
+                # Whose record ("Smith (58-3) floored Jones", "Jones fell to 36-3") and of what ("a 19-7 run",
+                # "a 38-44 mark", "a record of 9-14"): a run of games is not the season's record.
+                agent=described or _subject_names(_governor(span.root)),
+                modifiers=_described_noun(first),
+                period=_period(doc, span.start, span.end),
                 cumulative=bool(_CUMULATIVE.search(doc.text)),
                 attributed_to=_speaker(span.root),
                 tally=numbers,
@@ -228,6 +245,56 @@ def _pattern_facts(doc: Any, pattern: re.Pattern[str], unit: str, taken: list[tu
         )
         taken.append((match.start(), match.end()))
     return facts
+
+
+def _described_noun(number: Any) -> frozenset[str]:
+    """The noun a figure stands before or after as its value: "a 19-7 run" (run), "a record of 9-14" (record)."""
+    head = number.head
+    if number.dep_ == "nummod" and head.pos_ == "NOUN":
+        return frozenset({_lemma(head)})
+    if number.dep_ == "pobj" and head.lower_ == "of" and head.head.pos_ == "NOUN":
+        return frozenset({_lemma(head.head)})
+    return frozenset()
+
+
+# A date that names a period (a year, a month without its day, a season) rather than the day of the news.
+_PERIOD_WORDS = re.compile(
+    r"\b(?:(?:19|20)\d\d|spring|summer|autumn|fall|winter|year|season|decade|century|"
+    + "|".join(sorted(MONTHS, key=len, reverse=True))
+    + r")\b",
+    re.I,
+)
+
+
+_YEARS = re.compile(r"(?:19|20)\d\d(?:\s*[-–/]\s*(?:19|20)?\d\d)?")
+
+
+def _period(doc: Any, first: int, end: int) -> frozenset[str]:
+    """The periods that date the clause of the figure at tokens [first, end): DATE entities naming a period
+    that modify the figure or a word above it as adverbials ("In 2006-07, he rallied the team from a 5-19
+    start", "a 19-7 run last spring"); not a period inside a noun phrase ("the 2003 quake"), a duration
+    ("three seasons"), or a day ("on Tuesday", "May 2")."""
+    path = {doc[first].i}
+    node = doc[first]
+    while node.head.i != node.i:
+        node = node.head
+        path.add(node.i)
+    found = set()
+    for ent in doc.ents:
+        if ent.label_ != "DATE" or (ent.start < end and first < ent.end) or not _PERIOD_WORDS.search(ent.text):
+            continue
+        if re.search(r"\d", _YEARS.sub("", ent.text)) or any(t.pos_ == "NUM" and not t.text[0].isdigit() for t in ent):
+            continue  # "three seasons", "May 2": a duration or a day
+        root = ent.root
+        if root.dep_ == "pobj" and root.head.dep_ == "prep":
+            attached = root.head.head
+        elif root.dep_ in ("npadvmod", "advmod", "tmod", "obl"):
+            attached = root.head
+        else:
+            continue
+        if attached.i in path:
+            found.add(" ".join(t.lower_ for t in ent if t.pos_ not in ("DET", "ADP")))
+    return frozenset(found)
 
 
 def _small_number(text: str) -> int:
@@ -263,10 +330,14 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
             continue
         if any(t.lower_.rstrip(".") in _RANK_MARKERS for t in doc[max(0, ent.start - 2) : ent.start]):
             continue  # a rank ("No. 2"), not a count
+        if _is_multiple(doc, ent):
+            continue  # "five times the legal limit": a ratio to something else, not a count
         first, phrase = _qualified_text(doc, ent.start, ent.end)
         value = parse_value(phrase)
         if value is None:
             continue
+        if _is_conversion(doc, ent):
+            value = parse_value(f"about {ent.text}") or value  # "about 58km (36 miles)": rounded from the first
         root = ent.root
         unit, counted = _unit(ent, root)
         if unit and not unit.isalpha():
@@ -293,11 +364,14 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
                 context=frozenset(w for w in context if w),
                 local=_local(doc, first, ent.end) - {unit},
                 names=_names(doc, first, ent.end),
-                agent=_subject_names(_governor(root)),
+                agent=_described_names(root.head) if unit == "age" else _subject_names(_governor(root)),
                 cumulative=bool(_CUMULATIVE.search(doc.text)),
                 modifiers=frozenset(modifiers),
                 part=part,
                 attributed_to=_speaker(root),
+                period=_period(doc, first, ent.end),
+                # The word after it too: "5 million euros" may leave the currency outside the entity.
+                currency=currency(doc[first : ent.end + 1].text) if unit == "money" else None,
             )
         )
     return sorted(facts, key=lambda f: f.start)
@@ -316,8 +390,12 @@ def _unit(ent: Any, root: Any) -> tuple[str, Any]:
         if head.lower_ in ("percent", "%"):
             return "percent", None
         return _lemma(head), head
-    if root.dep_ == "appos" or (root.dep_ == "npadvmod" and root.head.ent_type_ == "PERSON"):
-        return "age", None
+    doc = ent.doc
+    set_off = ent.end == len(doc) or doc[ent.end].is_punct  # "the driver, 23, was ...", not "51 by knockout"
+    if (root.dep_ == "appos" and (set_off or root.head.pos_ == "PROPN" or root.head.ent_type_ == "PERSON")) or (
+        root.dep_ == "npadvmod" and root.head.ent_type_ == "PERSON"
+    ):
+        return "age", None  # "Smith, 36, ...": not "its 58th victory, 51 by knockout"
     nxt = ent.end
     if nxt + 2 < len(ent.doc) and ent.doc[nxt].lower_ == "of":
         after = ent.doc[nxt + 1 : nxt + 4]
@@ -325,6 +403,20 @@ def _unit(ent: Any, root: Any) -> tuple[str, Any]:
         if noun is not None:
             return _lemma(noun), noun
     return "", None
+
+
+def _is_multiple(doc: Any, ent: Any) -> bool:
+    """ "five times the legal limit", "three times as many": a multiple of another figure."""
+    words = [t.lower_ for t in doc[ent.start : min(len(doc), ent.end + 2)]]
+    return any(w == "times" and nxt in _MULTIPLE_FOLLOWERS for w, nxt in itertools.pairwise(words))
+
+
+_MULTIPLE_FOLLOWERS = frozenset({"the", "as", "more", "higher", "larger", "greater", "bigger", "that", "what"})
+
+
+def _is_conversion(doc: Any, ent: Any) -> bool:
+    """ "58km (36 miles)": a figure in brackets right after another one restates it in other units."""
+    return ent.start >= 2 and doc[ent.start - 1].text == "(" and doc[ent.start - 2].ent_type_ in NUMBER_LABELS
 
 
 def _is_part(doc: Any, ent: Any) -> bool:

@@ -45,6 +45,16 @@ _QUALIFIERS = (
     ("close to", "nearly"),
 )
 QUALIFIER_PHRASES = frozenset(words for words, _ in _QUALIFIERS)
+# How news writes the common currencies, symbol or word; "$" stands for any dollar (US, Canadian, Australian):
+# two amounts in different currencies are not compared (a conversion is no conflict, and rates move).
+_CURRENCIES = (
+    (re.compile(r"€|\beur(?:os?)?(?![a-z])", re.I), "euro"),
+    (re.compile(r"£|\bpounds?\b|\bsterling\b|\bgbp\b", re.I), "pound"),
+    (re.compile(r"¥|\byen\b", re.I), "yen"),
+    (re.compile(r"\byuan\b|\brenminbi\b|\brmb\b", re.I), "yuan"),
+    (re.compile(r"₹|\brupees?\b|\brs\.?(?=\s*\d)", re.I), "rupee"),
+    (re.compile(r"\$|\bdollars?\b|\busd\b", re.I), "dollar"),
+)
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|\d*\.\d+")
 
 
@@ -74,6 +84,14 @@ def parse_value(phrase: str) -> Value | None:
         return None
     low, high = _interval(figure, qualifier)
     return Value(low=low, high=high, qualifier=qualifier, figure=figure)
+
+
+def currency(phrase: str) -> str | None:
+    """The currency an amount is written in ("$40 billion": dollar, "euro30 billion": euro); None if unsaid."""
+    for pattern, name in _CURRENCIES:
+        if pattern.search(phrase):
+            return name
+    return None
 
 
 def _figure(text: str) -> float | None:

@@ -106,6 +106,10 @@ def same_day(a: DateMention, b: DateMention) -> bool | None:
 
     A month-only mention agrees with any day of that month and differs from days of other months.
     """
+    if a.weekday and a.weekday == b.weekday:
+        # Both write the same weekday: they agree as written, whatever week each article's date puts it in (a
+        # preview's "Wednesday" is the coming one, a report's the last).
+        return True
     if a.resolved and b.resolved:
         return a.resolved == b.resolved
     months = [m.month or ((m.resolved.year, m.resolved.month) if m.resolved else None) for m in (a, b)]

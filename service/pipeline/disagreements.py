@@ -215,6 +215,10 @@ def _same_slot(a: QuantityFact, b: QuantityFact) -> bool:
         return False
     if a.names and b.names and not (a.names & b.names):
         return False  # the Orioles' offer and the Red Sox's offer
+    if a.period and b.period and not (a.period & b.period):
+        return False  # "a 5-19 start in 2006-07" / "a 9-14 start this season": figures of two periods
+    if a.currency and b.currency and a.currency != b.currency:
+        return False  # "$40 billion" and "euro30 billion": one sum converted, at some rate, or two sums
     if a.agent and b.agent and not (a.agent & b.agent):
         return False  # "the Nationals made Teixeira a $160 million offer" / "the Red Sox made him a $200 million offer"
     return _shared_context(a, b) >= 1 or _shared_rare(a.local, b.local) >= 1
