@@ -117,6 +117,20 @@ def test_a_multiple_of_a_limit_is_not_a_count(engine: Engine) -> None:
     assert _figure_conflicts(engine, level, limit) == []
 
 
+def test_people_are_one_count_only_when_the_same_thing_happened_to_them(engine: Engine) -> None:
+    """A count of people is tied to what they did: those at a vigil and those who later marched from it are
+    two counts, though the rare word "vigil" is near both. And "another five" pirates are some more, not the
+    total."""
+    attended = "About 300 people attended the vigil on Friday night, organisers said."
+    marched = "Later, nearly 100 people set off from the vigil site to march on the precinct."
+    assert _figure_conflicts(engine, attended, marched) == []
+    assert _figure_conflicts(engine, attended, attended.replace("About 300", "Nearly 100")) == [
+        {"About 300", "Nearly 100"}
+    ]
+    captured = "The navy said it had captured {} pirates in the Gulf of Aden on Saturday."
+    assert _figure_conflicts(engine, captured.format(23), captured.format("another five")) == []
+
+
 def test_weekdays_are_compared_as_dates_of_each_articles_own_day(engine: Engine) -> None:
     # Both papers of Wednesday 2 February 2022: "Tuesday" in both is the same day, so no conflict...
     same = _analyse(

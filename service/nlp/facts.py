@@ -200,7 +200,7 @@ def _is_name(token: Any) -> bool:
 
 
 # Adjectives that make a figure a part of some other total ("two other victims", "the remaining three").
-_PARTITIVE = frozenset("other remaining additional another more further last first rest".split())
+_PARTITIVE = frozenset("other remaining additional another more further extra last first rest".split())
 
 
 _CUMULATIVE = re.compile(
@@ -351,7 +351,8 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
         modifiers: set[str] = set()
         if counted is not None:
             modifiers = {_lemma(c) for c in counted.children if c.dep_ in ("compound", "amod") and not c.like_num}
-        part = _is_part(doc, ent) or bool(modifiers & _PARTITIVE)
+        before = doc[first - 1].lower_ if first > 0 else ""
+        part = _is_part(doc, ent) or bool(modifiers & _PARTITIVE) or before in _PARTITIVE  # "another five people"
         context = modifiers | _arguments(_governor(root))
         context.discard(unit)
         facts.append(

@@ -71,6 +71,7 @@ _GENERIC_UNITS = frozenset(
     "people person time year day month week hour minute percent money tally thing way case one member man "
     "woman child".split()
 )
+_GENERIC_COUNTS = _GENERIC_UNITS - {"money", "percent", "tally"}
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,10 @@ def _same_slot(a: QuantityFact, b: QuantityFact) -> bool:
         return False  # "$40 billion" and "euro30 billion": one sum converted, at some rate, or two sums
     if a.agent and b.agent and not (a.agent & b.agent):
         return False  # "the Nationals made Teixeira a $160 million offer" / "the Red Sox made him a $200 million offer"
+    if a.unit in _GENERIC_COUNTS:
+        # "people", "times": what happened to them says which count it is ("died" / "were inside"), not a word
+        # that happens to be near both.
+        return _shared_context(a, b) >= 1
     return _shared_context(a, b) >= 1 or _shared_rare(a.local, b.local) >= 1
 
 
