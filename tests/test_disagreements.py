@@ -159,6 +159,27 @@ def test_weekdays_are_compared_as_dates_of_each_articles_own_day(engine: Engine)
     assert {p.claim for p in dis.positions} == {"Tuesday 1 February 2022", "Monday 31 January 2022"}
 
 
+def test_a_month_without_its_day_is_compared_with_a_full_date(engine: Engine) -> None:
+    found = _analyse(
+        engine,
+        ("A", "Both parties will hold their special-election primaries in mid May.", date(2013, 1, 30)),
+        ("B", "The special-election primaries would be held on April 30, officials said.", date(2013, 1, 30)),
+    )
+    [dis] = [d for d in found if d.kind == "date"]
+    assert {p.claim for p in dis.positions} == {"mid May", "Tuesday 30 April 2013"}
+
+
+def test_had_to_is_past_not_future(engine: Engine) -> None:
+    """ "had to apologize Saturday" happened, like "apologized on Friday": two days for one apology."""
+    found = _analyse(
+        engine,
+        ("A", "The aide had to apologize Saturday for the post about the two girls.", date(2014, 11, 30)),
+        ("B", "The aide apologized on Friday for the post about the two girls.", date(2014, 11, 29)),
+    )
+    [dis] = [d for d in found if d.kind == "date"]
+    assert {p.claim for p in dis.positions} == {"Saturday 29 November 2014", "Friday 28 November 2014"}
+
+
 def test_the_day_of_an_announcement_is_not_the_day_of_the_event(engine: Engine) -> None:
     found = _analyse(
         engine,

@@ -26,7 +26,10 @@ REPORTING_VERBS = frozenset(
 )
 # Verbs whose object names the event: "held a call on Monday" dates the call.
 _LIGHT_VERBS = frozenset("hold have make take give conduct stage host attend".split())
-_FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "would", "to"})
+_FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "would"})
+# An infinitive is ahead of its head verb only after these: "is to meet", "going to vote" (and the planning verbs
+# below), not after "had to apologize" or "was forced to resign".
+_FUTURE_INFINITIVE_HEADS = frozenset({"be", "go"})
 _FUTURE_VERBS = frozenset({"schedule", "plan", "expect", "set", "due", "intend", "aim", "prepare"})
 _RANK_MARKERS = frozenset({"no", "no.", "number", "#", "rank", "ranked", "top"})
 _TALLY = re.compile(r"(?<![\d.,-])(\d{1,3})-(\d{1,3})(?:-(\d{1,3}))?(?![\d-]|\s*-?\s*(?:year|month|week|day|hour))")
@@ -456,6 +459,9 @@ def date_facts(doc: Any, published: date | None) -> list[DateFact]:
 def _future(verb: Any) -> bool:
     """ "will hold", "would be held", "is scheduled to meet", "plans to vote": not yet happened."""
     if any(c.dep_ in ("aux", "auxpass") and c.lower_ in _FUTURE_AUX for c in verb.children):
+        return True
+    infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+    if infinitive and verb.dep_ == "xcomp" and _lemma(verb.head) in _FUTURE_INFINITIVE_HEADS:
         return True
     node = verb
     while node.dep_ in ("xcomp", "ccomp") and node.head.i != node.i:

@@ -52,7 +52,8 @@ DEFAULT_MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "disagree
 _FIGURE_OR_DAY = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
     r"thousand|million|billion|dozen|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|"
-    r"tonight)\b",
+    r"tonight)\b|\b(?-i:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b",
     re.I,
 )
 # A party's own account of an event that one report says is missing. "Declined to comment" and "did not respond
