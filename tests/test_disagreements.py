@@ -117,6 +117,32 @@ def test_a_multiple_of_a_limit_is_not_a_count(engine: Engine) -> None:
     assert _figure_conflicts(engine, level, limit) == []
 
 
+def test_one_persons_years_in_office_given_two_ways_conflict(engine: Engine) -> None:
+    """The same named senator's span of years is one slot, whatever verb each outlet uses."""
+    first = (
+        "Cowley will become the second black senator from the state after Walter Greene, who served from 1967 to 1979."
+    )
+    second = "Walter Greene, a Republican, held the seat from 1966 to 1978, before Cowley."
+    assert _figure_conflicts(engine, first, second) == [{"from 1967 to 1979", "from 1966 to 1978"}]
+
+
+def test_since_a_name_is_no_running_total(engine: Engine) -> None:
+    first = "She is the first black senator since Walter Greene, who served from 1967 to 1979."
+    second = "She is the first black senator since Walter Greene, who served from 1966 to 1978."
+    assert _figure_conflicts(engine, first, second) == [{"from 1967 to 1979", "from 1966 to 1978"}]
+
+
+def test_records_written_with_and_without_draws_are_not_compared(engine: Engine) -> None:
+    record = "Dvorak floored Hartley ({}) once before the referee stopped the fight in the seventh round."
+    assert _figure_conflicts(engine, record.format("45-7-2"), record.format("45-7")) == []
+    assert _figure_conflicts(engine, record.format("45-7-2"), record.format("45-8-2")) == [{"45-7-2", "45-8-2"}]
+
+
+def test_hyphenated_scales_are_read_as_scales(engine: Engine) -> None:
+    bailout = "The government agreed a {} debt bailout from the EU and the IMF at the weekend."
+    assert _figure_conflicts(engine, bailout.format("$143 billion"), bailout.format("$143-billion")) == []
+
+
 def test_people_are_one_count_only_when_the_same_thing_happened_to_them(engine: Engine) -> None:
     """A count of people is tied to what they did: those at a vigil and those who later marched from it are
     two counts, though the rare word "vigil" is near both. And "another five" pirates are some more, not the

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from service.nlp.numbers import QUALIFIER_PHRASES, Value, currency, parse_value
-from service.nlp.temporal import MONTHS, DateMention, date_mentions, shifted
+from service.nlp.temporal import MONTHS, WEEKDAYS, DateMention, date_mentions, shifted
 
 # A fact is weighed by what surrounds it: content words of these parts of speech.
 _CONTENT = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
@@ -208,7 +208,9 @@ _PARTITIVE = frozenset("other remaining additional another more further extra la
 
 _CUMULATIVE = re.compile(
     r"\b(?:so far|thus far|to date|in total|a total of|in all|altogether|overall|this season|this year|"
-    r"since \w+|career|cumulative|combined|running total)\b",
+    r"since (?:(?:19|20)\d\d|the (?:start|beginning|outbreak)|then|last \w+|(?:that|this|his|her|their|its) \w+|"
+    + "|".join([*sorted(MONTHS, key=len, reverse=True), *WEEKDAYS])
+    + r")|career|lifetime|cumulative|combined|running total)\b",
     re.I,
 )
 
@@ -374,8 +376,8 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
                 part=part,
                 attributed_to=_speaker(root),
                 period=_period(doc, first, ent.end),
-                # The word after it too: "5 million euros" may leave the currency outside the entity.
-                currency=currency(doc[first : ent.end + 1].text) if unit == "money" else None,
+                # The words either side too: "5 million euros", "€ 5 million" may leave it outside the entity.
+                currency=currency(doc[max(0, first - 1) : ent.end + 1].text) if unit == "money" else None,
             )
         )
     return sorted(facts, key=lambda f: f.start)

@@ -105,8 +105,9 @@ def _figure(text: str) -> float | None:
         if spelled is None:
             return None
         value, rest = spelled, words[consumed:]
-    if rest and rest[0] in _SCALES:
-        value *= _SCALES[rest[0]]
+    scale = rest[0].lstrip("-") if rest else ""  # "110-billion" as "110 billion"
+    if scale in _SCALES:
+        value *= _SCALES[scale]
     return value
 
 

@@ -73,6 +73,8 @@ _GENERIC_UNITS = frozenset(
     "woman child".split()
 )
 _GENERIC_COUNTS = _GENERIC_UNITS - {"money", "percent", "tally"}
+# Figures that describe the party they belong to: the same named party's are one slot whatever the verbs.
+_PERSONAL_UNITS = frozenset({"age", "year span"})
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,8 @@ def _number_aspect(fact: QuantityFact, other: QuantityFact) -> str:
         return f"tally ({', '.join(shared[:2])})" if shared else "tally"
     if fact.unit == "age":
         return "age"
+    if fact.unit == "year span":
+        return "span of years"
     unit = fact.unit if fact.unit.endswith("s") else f"{fact.unit}s"
     return f"number of {unit}"
 
@@ -217,12 +221,16 @@ def _same_slot(a: QuantityFact, b: QuantityFact) -> bool:
         return False
     if a.names and b.names and not (a.names & b.names):
         return False  # the Orioles' offer and the Red Sox's offer
+    if len(a.tally) != len(b.tally):
+        return False  # "45-7-2" (with draws) and "10-8" (a round's score) or "45-7" (draws left out)
     if a.period and b.period and not (a.period & b.period):
         return False  # "a 5-19 start in 2006-07" / "a 9-14 start this season": figures of two periods
     if a.currency and b.currency and a.currency != b.currency:
         return False  # "$40 billion" and "euro30 billion": one sum converted, at some rate, or two sums
     if a.agent and b.agent and not (a.agent & b.agent):
         return False  # "the Nationals made Teixeira a $160 million offer" / "the Red Sox made him a $200 million offer"
+    if a.unit in _PERSONAL_UNITS and a.agent & b.agent:
+        return True  # one named person has one age, served one span of years
     if a.unit in _GENERIC_COUNTS:
         # "people", "times": what happened to them says which count it is ("died" / "were inside"), not a word
         # that happens to be near both.
@@ -238,7 +246,7 @@ def _log_ratio(a: QuantityFact, b: QuantityFact) -> float:
 
 
 def _incompatible(a: QuantityFact, b: QuantityFact) -> bool:
-    if a.unit == "tally":
+    if a.tally or b.tally:  # a record ("52-3"), a ratio, a span of years: compared number by number
         return a.tally != b.tally
     return a.value is not None and b.value is not None and not a.value.compatible(b.value)
 
