@@ -143,6 +143,12 @@ def test_hyphenated_scales_are_read_as_scales(engine: Engine) -> None:
     assert _figure_conflicts(engine, bailout.format("$143 billion"), bailout.format("$143-billion")) == []
 
 
+def test_two_dozen_is_twenty_four(engine: Engine) -> None:
+    signed = "After his remarks the president signed {} executive actions on gun violence at the White House."
+    assert _figure_conflicts(engine, signed.format("23"), signed.format("nearly two dozen")) == []
+    assert _figure_conflicts(engine, signed.format("30"), signed.format("two dozen")) == [{"30", "two dozen"}]
+
+
 def test_people_are_one_count_only_when_the_same_thing_happened_to_them(engine: Engine) -> None:
     """A count of people is tied to what they did: those at a vigil and those who later marched from it are
     two counts, though the rare word "vigil" is near both. And "another five" pirates are some more, not the

@@ -116,10 +116,10 @@ def _spelled(words: list[str]) -> tuple[float | None, int]:
     total = 0.0
     consumed = 0
     for word in words:
-        if word in _UNITS and word != "hundred":
+        if word in ("hundred", "dozen"):
+            total = total * _UNITS[word] if total else float(_UNITS[word])  # "three hundred", "two dozen", "a dozen"
+        elif word in _UNITS:
             total += _UNITS[word]
-        elif word == "hundred" and consumed:
-            total *= 100
         elif word == "a" and consumed == 0:
             pass
         else:
