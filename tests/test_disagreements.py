@@ -149,6 +149,25 @@ def test_two_dozen_is_twenty_four(engine: Engine) -> None:
     assert _figure_conflicts(engine, signed.format("30"), signed.format("two dozen")) == [{"30", "two dozen"}]
 
 
+def test_a_range_agrees_with_a_figure_inside_it(engine: Engine) -> None:
+    offer = "The Hawks made the free agent an eight-year offer worth {}, the team confirmed on Monday."
+    assert (
+        _figure_conflicts(engine, offer.format("$140 million to $160 million"), offer.format("about $155 million"))
+        == []
+    )
+    assert _figure_conflicts(engine, offer.format("between $140 and $150 million"), offer.format("$200 million")) == [
+        {"between $140 and $150 million", "$200 million"}
+    ]
+    assert _figure_conflicts(engine, offer.format("$27.5MM"), offer.format("$27.5 million")) == []
+
+
+def test_a_rate_is_not_compared_with_a_total(engine: Engine) -> None:
+    yearly = "The Hawks offered the free agent $25 million a season over eight years, the team confirmed."
+    total = "The Hawks offered the free agent $200 million over eight years, the team confirmed."
+    assert _figure_conflicts(engine, yearly, total) == []
+    assert _figure_conflicts(engine, yearly, yearly.replace("$25", "$30")) == [{"$25 million", "$30 million"}]
+
+
 def test_people_are_one_count_only_when_the_same_thing_happened_to_them(engine: Engine) -> None:
     """A count of people is tied to what they did: those at a vigil and those who later marched from it are
     two counts, though the rare word "vigil" is near both. And "another five" pirates are some more, not the

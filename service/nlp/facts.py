@@ -75,6 +75,9 @@ class QuantityFact:
     period: frozenset[str] = frozenset()
     """The period the figure's clause is dated to, when it names one longer than a day ("in 2006-07", "last
     spring", "early November", "in his first season"): a figure of another period is background."""
+    rate: str | None = None
+    """What the figure is counted per ("$25 million a season": season; "15.5 points per game": game): a rate
+    is not comparable with a total, nor with a rate per something else."""
     currency: str | None = None
     """The currency of an amount of money, where it is written ("$", "euros"): different currencies are no
     conflict."""
@@ -376,6 +379,7 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
                 part=part,
                 attributed_to=_speaker(root),
                 period=_period(doc, first, ent.end),
+                rate=_rate(doc, first, ent.end),
                 # The words either side too: "5 million euros", "€ 5 million" may leave it outside the entity.
                 currency=currency(doc[max(0, first - 1) : ent.end + 1].text) if unit == "money" else None,
             )
@@ -409,6 +413,25 @@ def _unit(ent: Any, root: Any) -> tuple[str, Any]:
         if noun is not None:
             return _lemma(noun), noun
     return "", None
+
+
+_TIME_UNITS = frozenset("year season month week day hour minute game night".split())
+_PERIODIC = {
+    "annual": "year", "yearly": "year", "annually": "year", "monthly": "month", "weekly": "week", "daily": "day"
+}  # fmt: skip
+
+
+def _rate(doc: Any, first: int, end: int) -> str | None:
+    """The unit a figure at tokens [first, end) is a rate of: "15.5 points per game", "$25 million a season",
+    "an annual value of $21 million"."""
+    after = list(doc[end : end + 3])
+    for word, noun in itertools.pairwise(after):
+        if word.lower_ in ("per", "each", "every") and noun.pos_ in ("NOUN", "PROPN"):
+            return _lemma(noun)
+        if word.lower_ in ("a", "an") and _lemma(noun) in _TIME_UNITS:
+            return _lemma(noun)
+    around = [*doc[max(0, first - 4) : first], *after[:1]]
+    return next((_PERIODIC[t.lower_] for t in around if t.lower_ in _PERIODIC), None)
 
 
 def _is_multiple(doc: Any, ent: Any) -> bool:

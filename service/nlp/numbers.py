@@ -17,7 +17,9 @@ _UNITS = {
     "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12, "a dozen": 12, "hundred": 100,
 }  # fmt: skip
-_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "mn": 1e6, "bn": 1e9, "m": 1e6}
+_SCALES = {
+    "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "mn": 1e6, "bn": 1e9, "m": 1e6, "mm": 1e6
+}  # fmt: skip
 # (qualifier, kind): the longest phrases first.
 _QUALIFIERS = (
     ("as many as", "upper"),
@@ -63,7 +65,7 @@ class Value:
     low: float
     high: float
     qualifier: str
-    """exact, approx, nearly, above, atleast, below, atmost or upper."""
+    """exact, approx, nearly, above, atleast, below, atmost, upper or range."""
     figure: float
     """The number as written, scaled ("1.5 million" -> 1,500,000)."""
 
@@ -79,11 +81,35 @@ def parse_value(phrase: str) -> Value | None:
         if text.startswith(words + " "):
             qualifier, text = kind, text[len(words) + 1 :]
             break
+    spanned = _range(text)
+    if spanned is not None:
+        return spanned
     figure = _figure(text)
     if figure is None:
         return None
     low, high = _interval(figure, qualifier)
     return Value(low=low, high=high, qualifier=qualifier, figure=figure)
+
+
+_RANGE = re.compile(r"^(?:between\s+)?(?P<low>.+?)\s*(?:\bto\b|\band\b|-|–)\s*(?P<high>.+)$")
+
+
+def _range(text: str) -> Value | None:
+    """ "between 140 and 150 million", "140 million to 160 million", "500,000-1.6 million": the span itself,
+    the scale of its upper end applying to a lower end written without one."""
+    match = _RANGE.match(text)
+    if match is None or not _NUMBER.fullmatch(match.group("low").split()[0]):
+        return None
+    high = _figure(match.group("high"))
+    low = _figure(match.group("low"))
+    if high is None or low is None:
+        return None
+    scale = next((_SCALES[w] for w in match.group("high").split()[1:2] if w in _SCALES), 1.0)
+    if low < high / 1000 and len(match.group("low").split()) == 1:
+        low *= scale  # "140 and 150 million": 140 million
+    if not low < high:
+        return None
+    return Value(low=low * 0.995, high=high * 1.005, qualifier="range", figure=(low + high) / 2)
 
 
 def currency(phrase: str) -> str | None:
