@@ -231,6 +231,22 @@ def test_had_to_is_past_not_future(engine: Engine) -> None:
     assert {p.claim for p in dis.positions} == {"Saturday 29 November 2014", "Friday 28 November 2014"}
 
 
+def test_an_earlier_event_of_the_same_kind_is_background_not_another_date(engine: Engine) -> None:
+    day = date(2005, 11, 28)
+    background = ("A", "In December 2003, an earthquake razed the city of Bam in southern Iran.", day)
+    news = ("B", "On Sunday, an earthquake razed mud-brick villages on an island in southern Iran.", day)
+    assert [d for d in _analyse(engine, background, news) if d.kind == "date"] == []
+    # Two outlets that date one past event differently still disagree, however long ago it was.
+    hearings = "The senate hearings that called the model to testify were held in {}."
+    found = _analyse(engine, ("A", hearings.format(1955), day), ("B", hearings.format(1995), day))
+    [dis] = [d for d in found if d.kind == "date"]
+    assert len(dis.positions) == 2
+    # A year dates one of a life's many events: the same verb is not the same event.
+    emmy = ("A", "He won an Emmy in 2005 for hosting the Tony Awards, where he also took a Tony himself.", day)
+    tony = ("B", "He won a Tony Award in 2004 for his role in a musical about a singer.", day)
+    assert [d for d in _analyse(engine, emmy, tony) if d.kind == "date"] == []
+
+
 def test_the_day_of_an_announcement_is_not_the_day_of_the_event(engine: Engine) -> None:
     found = _analyse(
         engine,

@@ -37,6 +37,11 @@ _MONTH_ONLY = re.compile(
     r"\b(?:(?P<part>early|mid|late)[- ]?|in\s+)" + _MONTH + r"(?!\s*\d{1,2}\b)(?:,?\s+(?P<year>(?:19|20)\d{2}))?\b",
     re.I,
 )
+# A year alone, after the prepositions that date an event ("in 1955", "since 2001"), not a span ("1966-1978",
+# "from 1967 to 1979": compared as figures) nor a season ("2006-07").
+_YEAR_ONLY = re.compile(
+    r"\b(?:in|since|until|by|of|during)\s+(?P<year>(?:19|20)\d{2})\b(?!\s*(?:-|–|to\b|through\b|until\b)\s*\d)", re.I
+)
 _WEEKDAY = re.compile(r"\b(?P<weekday>" + "|".join(WEEKDAYS) + r")(?:['’]s)?\b", re.I)
 _RELATIVE = re.compile(r"\b(?P<relative>today|yesterday|tonight)\b", re.I)
 
@@ -51,6 +56,8 @@ class DateMention:
     weekday: str | None
     month: tuple[int, int] | None = None
     """(year, month) of a mention that names only a month ("in mid-May"); its ``resolved`` is None."""
+    year: int | None = None
+    """The year of a mention that names only a year ("in 1955"); its ``resolved`` is None."""
 
 
 def _previous_weekday(anchor: date, weekday: int) -> date:
@@ -86,6 +93,11 @@ def date_mentions(text: str, published: date | None) -> list[DateMention]:
             year -= 1
         taken.append((m.start(), m.end()))
         mentions.append(DateMention(m.group(), m.start(), m.end(), None, None, (year, month)))
+    for m in _YEAR_ONLY.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        taken.append((m.start(), m.end()))
+        mentions.append(DateMention(m.group(), m.start(), m.end(), None, None, year=int(m.group("year"))))
     for m in _WEEKDAY.finditer(text):
         if re.search(r"\b(?:last|this past|past|next|this)\s+$", text[max(0, m.start() - 12) : m.start()], re.I):
             continue  # "last Thursday", "next Friday": which week is meant varies by writer
@@ -106,6 +118,11 @@ def same_day(a: DateMention, b: DateMention) -> bool | None:
 
     A month-only mention agrees with any day of that month and differs from days of other months.
     """
+    if a.year or b.year:
+        years = [m.year or (m.month[0] if m.month else m.resolved.year if m.resolved else None) for m in (a, b)]
+        if years[0] and years[1]:
+            return None if years[0] == years[1] else False
+        return None
     if a.weekday and a.weekday == b.weekday:
         # Both write the same weekday: they agree as written, whatever week each article's date puts it in (a
         # preview's "Wednesday" is the coming one, a report's the last).
@@ -129,4 +146,5 @@ def shifted(mention: DateMention, years: int) -> DateMention:
         except ValueError:  # 29 February
             resolved = resolved.replace(year=resolved.year + years, day=28)
     month = (mention.month[0] + years, mention.month[1]) if mention.month else None
-    return DateMention(mention.text, mention.start, mention.end, resolved, mention.weekday, month)
+    year = mention.year + years if mention.year else None
+    return DateMention(mention.text, mention.start, mention.end, resolved, mention.weekday, month, year)

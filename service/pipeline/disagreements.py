@@ -35,7 +35,7 @@ from service.nlp.facts import DateFact, QuantityFact, SentenceFacts
 from service.nlp.lexicon import content_words, rarity
 from service.nlp.linguist import Linguist
 from service.nlp.names import normalise_name
-from service.nlp.temporal import same_day
+from service.nlp.temporal import DateMention, same_day
 from service.pipeline.align import SentenceTable, lexical_similarity
 from service.pipeline.consensus import support_of
 from service.pipeline.types import Disagreement, Position, Sentence, Support
@@ -49,6 +49,10 @@ with what another says later (a toll that rose, an account given since)."""
 DEFAULT_MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "disagreement_model.json"
 
 # A cheap test, before the parse, of whether a sentence can hold a figure or a date worth comparing.
+NEWS_DAYS = 31
+"""A date this close to its article's publication is that article's news."""
+BACKGROUND_DAYS = 365
+"""Two dates of one kind of event this far apart, one of them news, are two events (the other background)."""
 _FIGURE_OR_DAY = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
     r"thousand|million|billion|dozen|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|"
@@ -308,9 +312,32 @@ def _days_apart(a: DateFact, b: DateFact) -> float:
 def _same_event(a: DateFact, b: DateFact, similarity: float) -> bool:
     if a.reporting or b.reporting or a.future != b.future:
         return False
-    if a.event == b.event:
-        return True
-    return similarity >= 0.75 and len(a.event_words & b.event_words) >= 2
+    strict = similarity >= 0.75 and len(a.event_words & b.event_words) >= 2
+    if a.mention.year or b.mention.year:
+        # A year dates a life's many events ("won an Emmy in 2005", "won a Tony in 2004"): the same verb is not
+        # enough; the sentences must tell the same event.
+        return strict
+    return a.event == b.event or strict
+
+
+def _first_day(mention: DateMention) -> date | None:
+    if mention.resolved is not None:
+        return mention.resolved
+    if mention.month and mention.month[0] > 0:
+        return date(mention.month[0], mention.month[1], 1)
+    return date(mention.year, 7, 1) if mention.year else None  # a year alone: its middle
+
+
+def _news_and_background(a: DateFact, b: DateFact, published_a: date | None, published_b: date | None) -> bool:
+    """One date is the article's news (within a month of its publication) and the other a year or more away
+    from it: an earlier event of the same kind ("the 2003 quake razed Bam"), not another day for this one."""
+    day_a, day_b = _first_day(a.mention), _first_day(b.mention)
+    if day_a is None or day_b is None or abs((day_a - day_b).days) < BACKGROUND_DAYS:
+        return False
+    return any(
+        published is not None and abs((day - published).days) <= NEWS_DAYS
+        for day, published in ((day_a, published_a), (day_b, published_b))
+    )
 
 
 def _in_quotation(text: str, start: int) -> bool:
@@ -329,6 +356,8 @@ def _date_findings(story: _Story, i: int, j: int, similarity: float) -> list[_Fi
     for da in dates_i:
         for db in dates_j:
             if not _same_event(da, db, similarity) or same_day(da.mention, db.mention) is not False:
+                continue
+            if _news_and_background(da, db, _day(table, table.sentences[i]), _day(table, table.sentences[j])):
                 continue
             found.append(
                 _Finding(
