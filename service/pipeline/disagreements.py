@@ -48,11 +48,13 @@ with what another says later (a toll that rose, an account given since)."""
 
 DEFAULT_MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "disagreement_model.json"
 
-# A cheap test, before the parse, of whether a sentence can hold a figure or a date worth comparing.
 NEWS_DAYS = 31
 """A date this close to its article's publication is that article's news."""
 BACKGROUND_DAYS = 365
 """Two dates of one kind of event this far apart, one of them news, are two events (the other background)."""
+
+# A cheap test, before the parse, of whether a sentence can hold a figure or a date worth comparing (month
+# names only capitalised: "may" is mostly the verb).
 _FIGURE_OR_DAY = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
     r"thousand|million|billion|dozen|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|"
@@ -321,6 +323,7 @@ def _same_event(a: DateFact, b: DateFact, similarity: float) -> bool:
 
 
 def _first_day(mention: DateMention) -> date | None:
+    """The day a mention names, or the first of its month, or the middle of its year; None for a bare weekday."""
     if mention.resolved is not None:
         return mention.resolved
     if mention.month and mention.month[0] > 0:
