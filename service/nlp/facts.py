@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from service.nlp.numbers import QUALIFIER_PHRASES, Value, currency, parse_value
-from service.nlp.temporal import MONTHS, WEEKDAYS, DateMention, date_mentions, shifted
+from service.nlp.temporal import MONTH_NAMES, WEEKDAYS, DateMention, date_mentions, shifted
 
 # A fact is weighed by what surrounds it: content words of these parts of speech.
 _CONTENT = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
@@ -212,7 +212,7 @@ _PARTITIVE = frozenset("other remaining additional another more further extra la
 _CUMULATIVE = re.compile(
     r"\b(?:so far|thus far|to date|in total|a total of|in all|altogether|overall|this season|this year|"
     r"since (?:(?:19|20)\d\d|the (?:start|beginning|outbreak)|then|last \w+|(?:that|this|his|her|their|its) \w+|"
-    + "|".join([*sorted(MONTHS, key=len, reverse=True), *WEEKDAYS])
+    + "|".join([MONTH_NAMES, *WEEKDAYS])
     + r")|career|lifetime|cumulative|combined|running total)\b",
     re.I,
 )
@@ -267,9 +267,7 @@ def _described_noun(number: Any) -> frozenset[str]:
 
 # A date that names a period (a year, a month without its day, a season) rather than the day of the news.
 _PERIOD_WORDS = re.compile(
-    r"\b(?:(?:19|20)\d\d|spring|summer|autumn|fall|winter|year|season|decade|century|"
-    + "|".join(sorted(MONTHS, key=len, reverse=True))
-    + r")\b",
+    r"\b(?:(?:19|20)\d\d|spring|summer|autumn|fall|winter|year|season|decade|century|" + MONTH_NAMES + r")\b",
     re.I,
 )
 
@@ -407,8 +405,8 @@ def _unit(ent: Any, root: Any) -> tuple[str, Any]:
     ):
         return "age", None  # "Smith, 36, ...": not "its 58th victory, 51 by knockout"
     nxt = ent.end
-    if nxt + 2 < len(ent.doc) and ent.doc[nxt].lower_ == "of":
-        after = ent.doc[nxt + 1 : nxt + 4]
+    if nxt + 2 < len(doc) and doc[nxt].lower_ == "of":
+        after = doc[nxt + 1 : nxt + 4]
         noun = next((t for t in after if t.pos_ in ("NOUN", "PROPN")), None)
         if noun is not None:
             return _lemma(noun), noun

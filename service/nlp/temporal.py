@@ -27,7 +27,9 @@ MONTHS = {
     )
     for name in names
 }
-_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+"""Every month name and abbreviation as one regex alternation, the longest first."""
+_MONTH = r"(?P<month>" + MONTH_NAMES + r")\.?"
 _DATE_PATTERNS = (
     re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d{2}))?", re.I),
     re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r"(?:,?\s+(?P<year>(?:19|20)\d{2}))?", re.I),
