@@ -320,3 +320,50 @@ def test_a_consensus_point_worded_with_a_disputed_detail_is_marked_contested() -
     assert [p.contested for p in marked] == [("day of the call",), ()]
     assert mark_contested(points, []) == points
     assert [p.text for p in summary_inputs(marked)] == [other.quote, monday.quote]
+
+
+def test_a_figure_in_a_list_is_compared_only_with_the_same_item(engine: Engine) -> None:
+    """A sentence giving several sums of one kind is a list: each sum belongs to the item beside it, not to
+    every sum another outlet gives."""
+    listed = (
+        "Records show the committee paid $1,210.50 at the Copper Kettle Inn and $3,400.25 at the Lakeview Marina"
+        " Club in 2019."
+    )
+    assert _figure_conflicts(
+        engine, listed, "The committee also paid $3,480.25 at the Lakeview Marina Club in 2019, records show."
+    ) == [{"$3,400.25", "$3,480.25"}]  # the dollar sign kept, though the entity recognizer leaves it out
+    assert (
+        _figure_conflicts(
+            engine, listed, "The committee paid $3,400.25 at the Lakeview Marina Club in 2019, records show."
+        )
+        == []
+    )
+
+
+def test_shares_in_a_poll_list_are_not_one_candidates_share(engine: Engine) -> None:
+    listed = "In the poll, Mayor Ruth Calloway leads with 34 percent, followed by Dean Ostrander at 21 percent."
+    named = "The poll has Dean Ostrander (21 percent) second, behind Ruth Calloway."
+    assert _figure_conflicts(engine, listed, named) == []
+
+
+def test_counts_of_different_charges_are_not_one_count(engine: Engine) -> None:
+    charged = "Prosecutors charged her with two counts of murder and one count of attempted murder on Monday."
+    assert (
+        _figure_conflicts(
+            engine, charged, "Prosecutors charged her with two counts of murder on Monday, the court said."
+        )
+        == []
+    )
+    assert _figure_conflicts(
+        engine, charged, "Prosecutors charged her with three counts of murder on Monday, the court said."
+    ) == [{"two", "three"}]
+
+
+def test_a_count_in_a_clause_describing_a_noun_shares_that_noun(engine: Engine) -> None:
+    """ "a lawsuit involving as many as 1.5 million women" and "a lawsuit on behalf of up to 1.6 million women"
+    count the lawsuit's women, though their verbs differ."""
+    assert _figure_conflicts(
+        engine,
+        "The justices doubted a lawsuit involving as many as 1.2 million women.",
+        "The court heard a lawsuit on behalf of up to 1.9 million women.",
+    ) == [{"as many as 1.2 million", "up to 1.9 million"}]

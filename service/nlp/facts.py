@@ -78,6 +78,9 @@ class QuantityFact:
     rate: str | None = None
     """What the figure is counted per ("$25 million a season": season; "15.5 points per game": game): a rate
     is not comparable with a total, nor with a rate per something else."""
+    item: frozenset[str] = frozenset()
+    """Proper names in the figure's own phrase ("$5,687.75 on Martha's Vineyard Holistic Retreat") or of the
+    name it stands beside ("Huckabee (14 percent)"): which item of a list the figure is."""
     currency: str | None = None
     """The currency of an amount of money, where it is written ("$", "euros"): different currencies are no
     conflict."""
@@ -128,6 +131,8 @@ def _arguments(verb: Any) -> set[str]:
             words.add(_lemma(child))
         if child.dep_ == "prep":
             words |= {_lemma(g) for g in child.children if g.dep_ == "pobj" and g.pos_ in _CONTENT}
+    if verb.dep_ == "acl" and verb.head.pos_ in _CONTENT:
+        words.add(_lemma(verb.head))  # "a lawsuit involving 1.5 million women": the clause describes the lawsuit
     return words
 
 
@@ -149,8 +154,14 @@ def _speaker(token: Any) -> str | None:
     return None
 
 
+_CURRENCY_SIGNS = frozenset("$€£¥₹")
+
+
 def _qualified_text(doc: Any, start: int, end: int) -> tuple[int, str]:
-    """The entity's text with an approximation just before it ("nearly", "more than") included."""
+    """The entity's text with an approximation just before it ("nearly", "more than") included, and a currency
+    sign the entity recognizer left out ("$" of "$5,587.75")."""
+    if start > 0 and doc[start - 1].text in _CURRENCY_SIGNS:
+        start -= 1
     for size in (3, 2, 1):
         if start - size >= 0 and doc[start - size : start].text.lower() in QUALIFIER_PHRASES:
             return start - size, doc[start - size : end].text
@@ -357,6 +368,7 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
         modifiers: set[str] = set()
         if counted is not None:
             modifiers = {_lemma(c) for c in counted.children if c.dep_ in ("compound", "amod") and not c.like_num}
+            modifiers |= _of_complements(counted)
         before = doc[first - 1].lower_ if first > 0 else ""
         part = _is_part(doc, ent) or bool(modifiers & _PARTITIVE) or before in _PARTITIVE  # "another five people"
         context = modifiers | _arguments(_governor(root))
@@ -378,11 +390,56 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
                 attributed_to=_speaker(root),
                 period=_period(doc, first, ent.end),
                 rate=_rate(doc, first, ent.end),
+                item=_item_names(root, ent.end),
                 # The words either side too: "5 million euros", "€ 5 million" may leave it outside the entity.
                 currency=currency(doc[max(0, first - 1) : ent.end + 1].text) if unit == "money" else None,
             )
         )
     return sorted(facts, key=lambda f: f.start)
+
+
+_OWN_PHRASE_DEPS = frozenset({"nummod", "compound", "quantmod", "amod", "nmod"})
+_OTHER_ITEMS = frozenset({"conj", "cc", "punct", "appos", "relcl", "acl", "advcl"})
+
+
+def _item_names(root: Any, end: int) -> frozenset[str]:
+    """Proper names of the phrase a figure heads or modifies, not descending into coordinated items; of a proper
+    name the figure is in apposition to; and of a prepositional phrase right after the figure ("$3,400.25 at the
+    Lakeview Marina Club", however the parser attached it), up to the next punctuation, conjunction or figure."""
+    doc = root.doc
+    names: set[str] = set()
+    if end < len(doc) and doc[end].pos_ == "ADP":
+        for token in doc[end + 1 :]:
+            if token.is_punct or token.pos_ in ("CCONJ", "VERB", "AUX", "ADP") or token.like_num:
+                break
+            if _is_name(token):
+                names.add(token.lower_)
+    node = root
+    while node.dep_ in _OWN_PHRASE_DEPS and node.head.i != node.i and node.head.pos_ in ("NOUN", "PROPN", "SYM"):
+        node = node.head
+    stack = [node]
+    while stack:
+        token = stack.pop()
+        if _is_name(token):
+            names.add(token.lower_)
+        stack.extend(c for c in token.children if c.dep_ not in _OTHER_ITEMS)
+    if node.dep_ == "appos" and node.head.pos_ == "PROPN":
+        head = node.head
+        names |= {t.lower_ for t in [*head.children, head] if _is_name(t) and (t is head or t.dep_ == "compound")}
+    return frozenset(names)
+
+
+def _of_complements(noun: Any) -> set[str]:
+    """What a counted noun is "of", as one phrase: "two counts of murder" and "one count of attempted murder"
+    count different charges."""
+    phrases = set()
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            for obj in prep.children:
+                if obj.dep_ == "pobj" and obj.pos_ in ("NOUN", "PROPN"):
+                    words = [_lemma(t) for t in obj.children if t.dep_ in ("compound", "amod") and t.i < obj.i]
+                    phrases.add("of " + " ".join([*words, _lemma(obj)]))
+    return phrases
 
 
 def _unit(ent: Any, root: Any) -> tuple[str, Any]:
@@ -428,6 +485,8 @@ def _rate(doc: Any, first: int, end: int) -> str | None:
             return _lemma(noun)
         if word.lower_ in ("a", "an") and _lemma(noun) in _TIME_UNITS:
             return _lemma(noun)
+    if after and after[0].lower_ in ("per", "apiece") and (len(after) < 2 or after[1].pos_ not in ("NOUN", "PROPN")):
+        return "per"  # "$20MM per on Teixeira", "$5 million apiece": a rate whose unit is left unsaid
     around = [*doc[max(0, first - 4) : first], *after[:1]]
     return next((_PERIODIC[t.lower_] for t in around if t.lower_ in _PERIODIC), None)
 

@@ -259,13 +259,33 @@ def _incompatible(a: QuantityFact, b: QuantityFact) -> bool:
     return a.value is not None and b.value is not None and not a.value.compatible(b.value)
 
 
+def _listed_figures(quantities: Sequence[QuantityFact]) -> set[int]:
+    """The figures of one sentence that share their slot with another figure of it, with another value.
+
+    One clause does not give two values for one quantity: such a sentence is a list or a comparison ("Romney
+    leads with 21 percent, followed by Trump and Huckabee at 17 percent"; "$466.30 at CityZen and $5,587.75 at
+    the Holistic Retreat") whose figures the slot reading has not told apart. A listed figure is compared only
+    with a figure naming the same item (``QuantityFact.item``).
+    """
+    return {
+        k
+        for k, a in enumerate(quantities)
+        for m, b in enumerate(quantities)
+        if k != m and _same_slot(a, b) and _incompatible(a, b)
+    }
+
+
 def _number_findings(story: _Story, i: int, j: int, similarity: float, gap: int | None) -> list[_Finding]:
     table = story.table
     found: list[_Finding] = []
-    for qa in story.facts[i].quantities:
-        for qb in story.facts[j].quantities:
+    quantities_i, quantities_j = story.facts[i].quantities, story.facts[j].quantities
+    listed_i, listed_j = _listed_figures(quantities_i), _listed_figures(quantities_j)
+    for ka, qa in enumerate(quantities_i):
+        for kb, qb in enumerate(quantities_j):
             if not _same_slot(qa, qb) or not _incompatible(qa, qb):
                 continue
+            if (ka in listed_i or kb in listed_j) and not qa.item & qb.item:
+                continue  # an item of a list, and nothing says it is the other outlet's item
             one_claimed = (qa.attributed_to is None) != (qb.attributed_to is None)
             evolving = gap is not None and gap >= 1
             kind = "reported_claim" if one_claimed and not evolving else "number"
