@@ -367,3 +367,28 @@ def test_a_count_in_a_clause_describing_a_noun_shares_that_noun(engine: Engine) 
         "The justices doubted a lawsuit involving as many as 1.2 million women.",
         "The court heard a lawsuit on behalf of up to 1.9 million women.",
     ) == [{"as many as 1.2 million", "up to 1.9 million"}]
+
+
+def test_the_whole_of_a_part_is_not_a_count_of_what_the_part_did(engine: Engine) -> None:
+    """ "two of the three victims died": three were shot, two died; neither is a count of the deaths to set
+    against another outlet's."""
+    assert (
+        _figure_conflicts(
+            engine,
+            "Local television first reported that two of the three victims died at the office.",
+            "One victim died at the office on Monday morning, police said.",
+        )
+        == []
+    )
+
+
+def test_an_annual_value_is_a_rate_not_the_total(engine: Engine) -> None:
+    assert (
+        _figure_conflicts(
+            engine,
+            "The Rangers offered Dale Ostrowski a contract with an average annual value of more than the $21 million"
+            " his agent asked for.",
+            "The Rangers offered Dale Ostrowski a contract worth $168 million, his agent said.",
+        )
+        == []
+    )

@@ -488,7 +488,23 @@ def _rate(doc: Any, first: int, end: int) -> str | None:
     if after and after[0].lower_ in ("per", "apiece") and (len(after) < 2 or after[1].pos_ not in ("NOUN", "PROPN")):
         return "per"  # "$20MM per on Teixeira", "$5 million apiece": a rate whose unit is left unsaid
     around = [*doc[max(0, first - 4) : first], *after[:1]]
-    return next((_PERIODIC[t.lower_] for t in around if t.lower_ in _PERIODIC), None)
+    periodic = next((_PERIODIC[t.lower_] for t in around if t.lower_ in _PERIODIC), None)
+    return periodic or _periodic_owner(doc[end - 1])
+
+
+def _periodic_owner(token: Any) -> str | None:
+    """ "an average annual value of more than the $21 million": the figure is "of" a noun described as annual."""
+    node = token
+    for _ in range(8):  # up through "of more than the $21 million"'s prepositions, to the noun it is "of"
+        if node.head.i == node.i or node.dep_ in ("dobj", "nsubj", "nsubjpass", "attr"):
+            return None
+        if node.dep_ == "pobj" and node.head.lower_ == "of":
+            owner = node.head.head
+            return next(
+                (_PERIODIC[c.lower_] for c in owner.children if c.dep_ == "amod" and c.lower_ in _PERIODIC), None
+            )
+        node = node.head
+    return None
 
 
 def _is_multiple(doc: Any, ent: Any) -> bool:
@@ -506,9 +522,13 @@ def _is_conversion(doc: Any, ent: Any) -> bool:
 
 
 def _is_part(doc: Any, ent: Any) -> bool:
-    """ "12 of the 20 victims", "three of them": a part, not the total."""
+    """ "12 of the 20 victims", "three of them": a part, not the total; and "the 20" of it is the whole, not a
+    count of what the part did ("two of the three victims died": three did not die)."""
     nxt = ent.end
-    return nxt < len(doc) and doc[nxt].lower_ == "of" and any(t.like_num for t in doc[nxt + 1 : nxt + 4])
+    if nxt < len(doc) and doc[nxt].lower_ == "of" and any(t.like_num for t in doc[nxt + 1 : nxt + 4]):
+        return True
+    before = doc[max(0, ent.start - 3) : ent.start]
+    return any(t.lower_ == "of" for t in before) and any(t.like_num for t in doc[max(0, ent.start - 5) : ent.start])
 
 
 def date_facts(doc: Any, published: date | None) -> list[DateFact]:
