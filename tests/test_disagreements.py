@@ -392,3 +392,28 @@ def test_an_annual_value_is_a_rate_not_the_total(engine: Engine) -> None:
         )
         == []
     )
+
+
+def test_the_same_event_of_two_named_people_is_two_events(engine: Engine) -> None:
+    """ "Delano was hired on April 21, 2004" and "Vickers was hired on June 27, 2001": two hirings, not two
+    dates for one."""
+    day = date(2008, 12, 14)
+    hired = "{} was hired as head coach of the Harbor City Hawks on {}."
+    assert (
+        _date_conflicts(
+            engine,
+            ("Reuters", hired.format("Rick Delano", "April 21, 2004"), day),
+            ("AP", hired.format("Tom Vickers", "June 27, 2001"), day),
+        )
+        == []
+    )
+    assert (
+        len(
+            _date_conflicts(
+                engine,
+                ("Reuters", hired.format("Rick Delano", "April 21, 2004"), day),
+                ("AP", hired.format("Rick Delano", "June 27, 2001"), day),
+            )
+        )
+        == 1
+    )

@@ -100,6 +100,8 @@ class DateFact:
     future: bool
     reporting: bool
     """The date is when something was said or reported, not when the event happened."""
+    agent: frozenset[str] = frozenset()
+    """Proper names in the subject of the dated verb: who did what the date dates ("O'Brien was hired")."""
 
 
 @dataclass(frozen=True)
@@ -553,6 +555,7 @@ def date_facts(doc: Any, published: date | None) -> list[DateFact]:
                 event_words=frozenset(words),
                 future=future,
                 reporting=_lemma(head) in REPORTING_VERBS,
+                agent=_subject_names(head),
             )
         )
     return facts

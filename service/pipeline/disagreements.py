@@ -334,6 +334,8 @@ def _days_apart(a: DateFact, b: DateFact) -> float:
 def _same_event(a: DateFact, b: DateFact, similarity: float) -> bool:
     if a.reporting or b.reporting or a.future != b.future:
         return False
+    if a.agent and b.agent and not a.agent & b.agent:
+        return False  # "O'Brien was hired on April 21" / "Cheeks was hired in 2005": two hirings
     strict = similarity >= 0.75 and len(a.event_words & b.event_words) >= 2
     if a.mention.year or b.mention.year:
         # A year dates a life's many events ("won an Emmy in 2005", "won a Tony in 2004"): the same verb is not
