@@ -417,3 +417,10 @@ def test_the_same_event_of_two_named_people_is_two_events(engine: Engine) -> Non
         )
         == 1
     )
+
+
+def test_a_past_seasons_record_is_not_the_current_record(engine: Engine) -> None:
+    past = "In 2006-07, coach Dana Whitfield rallied the Harbor City Hawks from a 5-19 start to reach the playoffs."
+    now = "Coach Dana Whitfield was fired with the Harbor City Hawks at 9-14 and out of the playoffs."
+    assert _figure_conflicts(engine, past, now) == []
+    assert _figure_conflicts(engine, now, now.replace("9-14", "9-13")) == [{"9-14", "9-13"}]

@@ -229,6 +229,8 @@ def _same_slot(a: QuantityFact, b: QuantityFact) -> bool:
         return False  # the Orioles' offer and the Red Sox's offer
     if len(a.tally) != len(b.tally):
         return False  # "45-7-2" (with draws) and "10-8" (a round's score) or "45-7" (draws left out)
+    if a.tally and bool(a.period) != bool(b.period):
+        return False  # "a 5-19 start in 2006-07" / "the Sixers, at 9-14": a past season's record and this one's
     if a.period and b.period and not (a.period & b.period):
         return False  # "a 5-19 start in 2006-07" / "a 9-14 start this season": figures of two periods
     if a.rate != b.rate:
