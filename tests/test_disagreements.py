@@ -380,6 +380,8 @@ def test_the_whole_of_a_part_is_not_a_count_of_what_the_part_did(engine: Engine)
         )
         == []
     )
+    total = "On May 5, a total of {} people died in the warehouse fire, officials said."
+    assert _figure_conflicts(engine, total.format(20), total.format(25)) == [{"20", "25"}]  # "of" a total: no part
 
 
 def test_an_annual_value_is_a_rate_not_the_total(engine: Engine) -> None:

@@ -523,14 +523,19 @@ def _is_conversion(doc: Any, ent: Any) -> bool:
     return ent.start >= 2 and doc[ent.start - 1].text == "(" and doc[ent.start - 2].ent_type_ in NUMBER_LABELS
 
 
+_WHOLE_DETERMINERS = frozenset({"the", "these", "those", "its", "their", "his", "her"})
+
+
 def _is_part(doc: Any, ent: Any) -> bool:
     """ "12 of the 20 victims", "three of them": a part, not the total; and "the 20" of it is the whole, not a
     count of what the part did ("two of the three victims died": three did not die)."""
     nxt = ent.end
     if nxt < len(doc) and doc[nxt].lower_ == "of" and any(t.like_num for t in doc[nxt + 1 : nxt + 4]):
         return True
-    before = doc[max(0, ent.start - 3) : ent.start]
-    return any(t.lower_ == "of" for t in before) and any(t.like_num for t in doc[max(0, ent.start - 5) : ent.start])
+    k = ent.start - 1
+    if k >= 0 and doc[k].lower_ in _WHOLE_DETERMINERS:
+        k -= 1
+    return k >= 1 and doc[k].lower_ == "of" and doc[k - 1].like_num  # "two of the three": "three" is the whole
 
 
 def date_facts(doc: Any, published: date | None) -> list[DateFact]:
