@@ -535,7 +535,7 @@ def _is_part(doc: Any, ent: Any) -> bool:
     k = ent.start - 1
     if k >= 0 and doc[k].lower_ in _WHOLE_DETERMINERS:
         k -= 1
-    return k >= 1 and doc[k].lower_ == "of" and doc[k - 1].like_num  # "two of the three": "three" is the whole
+    return k >= 1 and doc[k].lower_ == "of" and bool(doc[k - 1].like_num)  # "two of the three": "three" is the whole
 
 
 def date_facts(doc: Any, published: date | None) -> list[DateFact]:
