@@ -35,7 +35,7 @@ from service.nlp.facts import DateFact, QuantityFact, SentenceFacts
 from service.nlp.lexicon import content_words, rarity
 from service.nlp.linguist import Linguist
 from service.nlp.names import normalise_name
-from service.nlp.temporal import DateMention, same_day
+from service.nlp.temporal import MONTH_NAMES, DateMention, same_day
 from service.pipeline.align import SentenceTable, lexical_similarity
 from service.pipeline.consensus import support_of
 from service.pipeline.types import Disagreement, Position, Sentence, Support
@@ -58,8 +58,7 @@ BACKGROUND_DAYS = 365
 _FIGURE_OR_DAY = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
     r"thousand|million|billion|dozen|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|"
-    r"tonight)\b|\b(?-i:January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b",
+    r"tonight)\b|\b(?-i:" + "|".join(name.capitalize() for name in MONTH_NAMES.split("|")) + r")\b",
     re.I,
 )
 # A party's own account of an event that one report says is missing. "Declined to comment" and "did not respond
