@@ -84,6 +84,8 @@ class QuantityFact:
     currency: str | None = None
     """The currency of an amount of money, where it is written ("$", "euros"): different currencies are no
     conflict."""
+    verb: str = ""
+    """Lemma of the verb the figure depends on ("died", "were inside"): what happened to what is counted."""
 
 
 @dataclass(frozen=True)
@@ -373,7 +375,8 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
             modifiers |= _of_complements(counted)
         before = doc[first - 1].lower_ if first > 0 else ""
         part = _is_part(doc, ent) or bool(modifiers & _PARTITIVE) or before in _PARTITIVE  # "another five people"
-        context = modifiers | _arguments(_governor(root))
+        governor = _governor(root)
+        context = modifiers | _arguments(governor)
         context.discard(unit)
         facts.append(
             QuantityFact(
@@ -395,6 +398,7 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
                 item=_item_names(root, ent.end),
                 # The words either side too: "5 million euros", "€ 5 million" may leave it outside the entity.
                 currency=currency(doc[max(0, first - 1) : ent.end + 1].text) if unit == "money" else None,
+                verb=_event_of(counted if counted is not None else root, governor),
             )
         )
     return sorted(facts, key=lambda f: f.start)
@@ -442,6 +446,18 @@ def _of_complements(noun: Any) -> set[str]:
                     words = [_lemma(t) for t in obj.children if t.dep_ in ("compound", "amod") and t.i < obj.i]
                     phrases.add("of " + " ".join([*words, _lemma(obj)]))
     return phrases
+
+
+_EVENT_ROLES = frozenset({"nsubj", "nsubjpass", "dobj", "npadvmod"})
+
+
+def _event_of(counted: Any, governor: Any) -> str:
+    """The verb that says what happened to what is counted, when the counted noun is its subject or object
+    ("three people died", "shot eleven times"); "" when the figure sits further from it ("struck the island, home
+    to 120,000 people"): the verb there is another event's."""
+    if governor.pos_ in ("VERB", "AUX") and counted.head.i == governor.i and counted.dep_ in _EVENT_ROLES:
+        return _lemma(governor)
+    return ""
 
 
 def _unit(ent: Any, root: Any) -> tuple[str, Any]:

@@ -243,6 +243,8 @@ def _same_slot(a: QuantityFact, b: QuantityFact) -> bool:
     if a.unit in _GENERIC_COUNTS:
         # "people", "times": what happened to them says which count it is ("died" / "were inside"), not a word
         # that happens to be near both.
+        if a.verb and b.verb and a.verb != b.verb:
+            return False
         return _shared_context(a, b) >= 1
     return _shared_context(a, b) >= 1 or _shared_rare(a.local, b.local) >= 1
 
