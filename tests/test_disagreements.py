@@ -428,11 +428,12 @@ def test_a_past_seasons_record_is_not_the_current_record(engine: Engine) -> None
     assert _figure_conflicts(engine, now, now.replace("9-14", "9-13")) == [{"9-14", "9-13"}]
 
 
-def test_counts_of_people_or_times_with_different_verbs_are_two_counts(engine: Engine) -> None:
-    """ "N times" counts the verb's event and "N people did X" the people X happened to: "toured the region five
-    times" and "chaired the summit three times" are two counts, as are those who died in a building and those who
-    had been inside it; the same verb with two figures is still a conflict, and a figure describing a place ("an
-    island, home to N people") is compared whatever verb its sentence has."""
+def test_counts_with_different_verbs_are_two_counts(engine: Engine) -> None:
+    """A count is tied to what happened to what is counted. "N times" counts the verb's event: "toured the
+    region five times" and "chaired the summit three times" are two counts; so are the people who died in a
+    building and those who had been inside it, and boats spotted and boats seized. The same verb with two
+    figures is still a conflict, and a figure describing a place ("an island, home to N people") is compared
+    whatever verb its sentence has."""
     toured = "The former envoy toured the coastal region five times during the crisis."
     chaired = "The former envoy chaired the coastal region's summit three times during the crisis."
     assert _figure_conflicts(engine, toured, chaired) == []
@@ -441,6 +442,13 @@ def test_counts_of_people_or_times_with_different_verbs_are_two_counts(engine: E
     inside = "Firefighters said as many as 30 people had been inside the burning warehouse on the edge of the port."
     assert _figure_conflicts(engine, died, inside) == []
     assert _figure_conflicts(engine, died, died.replace("Four", "Nine")) == [{"Four", "Nine"}]
+    spotted = "The frigate spotted five small boats approaching the tanker before dawn."
+    seized = "The frigate seized three small boats approaching the tanker before dawn."
+    assert _figure_conflicts(engine, spotted, seized) == []
+    # An amount is one sum whatever the verb: what the campaign costs and what it has paid for it.
+    cost = "The television campaign is costing the advocacy group $2 million, its director said."
+    paid = "The advocacy group has paid $700,000 for the television campaign, its director said."
+    assert _figure_conflicts(engine, cost, paid) == [{"$2 million", "$700,000"}]
     struck = "The storm struck Lorvan island, home to 80,000 people, late on Sunday."
     centred = "The storm was centred near Lorvan island, home to 150,000 people, forecasters said."
     assert _figure_conflicts(engine, struck, centred) == [{"80,000", "150,000"}]

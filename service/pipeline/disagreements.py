@@ -77,7 +77,8 @@ _GENERIC_UNITS = frozenset(
     "people person time year day month week hour minute percent money tally thing way case one member man "
     "woman child".split()
 )
-_GENERIC_COUNTS = _GENERIC_UNITS - {"money", "percent", "tally"}
+_AMOUNTS = frozenset({"money", "percent"})
+_GENERIC_COUNTS = _GENERIC_UNITS - _AMOUNTS - {"tally"}
 # Figures that describe the party they belong to: the same named party's are one slot whatever the verbs.
 _PERSONAL_UNITS = frozenset({"age", "year span"})
 
@@ -240,11 +241,11 @@ def _same_slot(a: QuantityFact, b: QuantityFact) -> bool:
         return False  # "the Nationals made Teixeira a $160 million offer" / "the Red Sox made him a $200 million offer"
     if a.unit in _PERSONAL_UNITS and a.agent & b.agent:
         return True  # one named person has one age, served one span of years
+    if a.unit not in _AMOUNTS and a.verb and b.verb and a.verb != b.verb:
+        return False  # "five boats were spotted" / "three boats were seized"; an amount is one sum whatever the verb
     if a.unit in _GENERIC_COUNTS:
         # "people", "times": what happened to them says which count it is ("died" / "were inside"), not a word
         # that happens to be near both.
-        if a.verb and b.verb and a.verb != b.verb:
-            return False
         return _shared_context(a, b) >= 1
     return _shared_context(a, b) >= 1 or _shared_rare(a.local, b.local) >= 1
 
