@@ -452,3 +452,23 @@ def test_counts_with_different_verbs_are_two_counts(engine: Engine) -> None:
     struck = "The storm struck Lorvan island, home to 80,000 people, late on Sunday."
     centred = "The storm was centred near Lorvan island, home to 150,000 people, forecasters said."
     assert _figure_conflicts(engine, struck, centred) == [{"80,000", "150,000"}]
+
+
+def test_counts_of_two_nations_forces_are_two_counts(engine: Engine) -> None:
+    """ "The Dutch navy captured eight" and "the Indian navy captured 23" are two navies' captures (a nationality
+    in the subject tells the parties apart as a name does); one navy's capture given as 23 and 25 conflicts."""
+    captured = "The {} navy captured {} pirates off the coast of Somalia."
+    assert _figure_conflicts(engine, captured.format("Indian", 23), captured.format("Dutch", "eight")) == []
+    assert _figure_conflicts(engine, captured.format("Indian", 23), captured.format("Indian", 25)) == [{"23", "25"}]
+
+
+def test_a_number_set_off_after_a_dash_is_not_an_age(engine: Engine) -> None:
+    """ "19-year-old Daniel Reyes" is an age; "struck by nine bullets — four to the chest" is not Reyes's age of
+    four."""
+    found = _figure_conflicts(
+        engine,
+        "A coroner's report showed 19-year-old Daniel Reyes was struck by nine bullets fired by officers.",
+        "Anger on the block grew Monday when a coroner's report showed Reyes was struck by nine bullets — four to "
+        "the chest.",
+    )
+    assert found == []

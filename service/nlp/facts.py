@@ -212,7 +212,12 @@ def _subject_names(verb: Any) -> frozenset[str]:
     subjects = [child for child in verb.children if child.dep_ in ("nsubj", "nsubjpass")]
     if verb.dep_ == "relcl" and any(s.tag_ in ("WP", "WDT") for s in subjects):
         return _described_names(verb.head)
-    return frozenset(t.lower_ for child in subjects for t in child.subtree if _is_name(t))
+    return frozenset(t.lower_ for child in subjects for t in child.subtree if _is_name(t) or _is_origin(t))
+
+
+def _is_origin(token: Any) -> bool:
+    """A nationality or group ("the Indian navy", "Pakistani troops"): it tells parties apart like a name."""
+    return bool(token.ent_type_ == "NORP" and len(token.text) > 2)
 
 
 def _is_name(token: Any) -> bool:
@@ -475,9 +480,12 @@ def _unit(ent: Any, root: Any) -> tuple[str, Any]:
         return _lemma(head), head
     doc = ent.doc
     set_off = ent.end == len(doc) or doc[ent.end].is_punct  # "the driver, 23, was ...", not "51 by knockout"
-    if (root.dep_ == "appos" and (set_off or root.head.pos_ == "PROPN" or root.head.ent_type_ == "PERSON")) or (
-        root.dep_ == "npadvmod" and root.head.ent_type_ == "PERSON"
-    ):
+    after_comma = ent.start > 0 and doc[ent.start - 1].text in (",", "(")  # "Smith, 36": not "seven bullets, three to"
+    if (
+        root.dep_ == "appos"
+        and after_comma
+        and (set_off or root.head.pos_ == "PROPN" or root.head.ent_type_ == "PERSON")
+    ) or (root.dep_ == "npadvmod" and root.head.ent_type_ == "PERSON"):
         return "age", None  # "Smith, 36, ...": not "its 58th victory, 51 by knockout"
     nxt = ent.end
     if nxt + 2 < len(doc) and doc[nxt].lower_ == "of":
