@@ -472,3 +472,35 @@ def test_a_number_set_off_after_a_dash_is_not_an_age(engine: Engine) -> None:
         "the chest.",
     )
     assert found == []
+
+
+def test_counts_of_a_group_take_the_groups_verb(engine: Engine) -> None:
+    """ "spotted a group of five boats" is five boats spotted, not a count of the boats later seized."""
+    assert (
+        _figure_conflicts(
+            engine,
+            "Lookouts on the frigate spotted a group of five small boats approaching the tanker.",
+            "The frigate seized three small boats approaching the tanker.",
+        )
+        == []
+    )
+
+
+def test_an_amount_before_a_converted_dollar_figure_is_not_in_dollars(engine: Engine) -> None:
+    """ "110 billion ($158 billion)": the first amount is in some other currency (its sign may be lost in the
+    feed's encoding), so it is no conflict with "$144 billion"."""
+    loan = "The government agreed a {} rescue loan with its lenders over the weekend."
+    assert _figure_conflicts(engine, loan.format("110 billion ($158 billion)"), loan.format("$144 billion")) == []
+    assert _figure_conflicts(engine, loan.format("$110 billion"), loan.format("$144 billion")) == [
+        {"$110 billion", "$144 billion"}
+    ]
+
+
+def test_distances_from_different_places_are_two_figures(engine: Engine) -> None:
+    """ "150 miles from the port" and "13 miles from the destroyer" measure from two places; two distances from
+    the port conflict."""
+    attacked = "The tanker was {} miles from {} when the gunmen opened fire on it."
+    assert _figure_conflicts(engine, attacked.format(150, "the port"), attacked.format(13, "the destroyer")) == []
+    assert _figure_conflicts(engine, attacked.format(150, "the port"), attacked.format(90, "the port")) == [
+        {"150 miles", "90 miles"}
+    ]

@@ -84,6 +84,9 @@ class QuantityFact:
     currency: str | None = None
     """The currency of an amount of money, where it is written ("$", "euros"): different currencies are no
     conflict."""
+    reference: str | None = None
+    """What a distance is measured from ("150 nautical miles west of Aden": aden; "13 miles from the warship":
+    warship): two distances from different places are two figures."""
     verb: str = ""
     """Lemma of the verb the figure depends on ("died", "were inside"): what happened to what is counted."""
 
@@ -402,8 +405,10 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
                 rate=_rate(doc, first, ent.end),
                 item=_item_names(root, ent.end),
                 # The words either side too: "5 million euros", "€ 5 million" may leave it outside the entity.
-                currency=currency(doc[max(0, first - 1) : ent.end + 1].text) if unit == "money" else None,
-                verb=_event_of(counted if counted is not None else root, governor),
+                currency=_currency(doc, first, ent) if unit == "money" else None,
+                # A distance is where something is, whatever verb placed it ("struck" / "was centred" 20 km away).
+                verb="" if unit in _DISTANCE_UNITS else _event_of(counted if counted is not None else root, governor),
+                reference=_reference(doc, ent.end) if unit in _DISTANCE_UNITS else None,
             )
         )
     return sorted(facts, key=lambda f: f.start)
@@ -454,12 +459,36 @@ def _of_complements(noun: Any) -> set[str]:
 
 
 _EVENT_ROLES = frozenset({"nsubj", "nsubjpass", "dobj", "npadvmod"})
+_DISTANCE_UNITS = frozenset("mile kilometer kilometre km metre meter foot feet yard".split())
+_FROM = frozenset({"from", "of", "off"})
+
+
+def _reference(doc: Any, end: int) -> str | None:
+    """The place a distance ending at token ``end`` is measured from: the object of the first "from", "of" or
+    "off" within a few words, past a conversion in brackets ("150 nautical miles (277km) west of Aden", "13 miles
+    away from the merchant vessel")."""
+    depth, seen = 0, 0
+    for token in doc[end : min(len(doc), end + 10)]:
+        if token.text in ("(", ")"):
+            depth += 1 if token.text == "(" else -1
+            continue
+        if depth > 0:
+            continue
+        seen += 1
+        if token.is_punct or seen > 4:
+            return None
+        if token.lower_ in _FROM:
+            place = next((c for c in token.children if c.dep_ == "pobj"), None)
+            return _lemma(place) if place is not None else None
+    return None
 
 
 def _event_of(counted: Any, governor: Any) -> str:
-    """The verb that says what happened to what is counted, when the counted noun is its subject or object
-    ("three people died", "shot eleven times"); "" when the figure sits further from it ("struck the island, home
-    to 120,000 people"): the verb there is another event's."""
+    """The verb that says what happened to what is counted, when the counted noun (or the group it is "of") is
+    its subject or object ("three people died", "shot eleven times"); "" when the figure sits further from it
+    ("struck the island, home to 120,000 people"): the verb there is another event's."""
+    while counted.dep_ == "pobj" and counted.head.lower_ == "of" and counted.head.head.pos_ == "NOUN":
+        counted = counted.head.head  # "spotted a group of five boats": the group was spotted
     if governor.pos_ in ("VERB", "AUX") and counted.head.i == governor.i and counted.dep_ in _EVENT_ROLES:
         return _lemma(governor)
     return ""
@@ -540,6 +569,20 @@ def _is_multiple(doc: Any, ent: Any) -> bool:
 
 
 _MULTIPLE_FOLLOWERS = frozenset({"the", "as", "more", "higher", "larger", "greater", "bigger", "that", "what"})
+
+
+def _currency(doc: Any, first: int, ent: Any) -> str | None:
+    """The currency of the amount at tokens [first, ent.end): written beside it ("$40 billion", "5 million
+    euros", the words either side too, since the entity may leave them out); else, where a conversion in brackets
+    follows ("110 billion ($158 billion)"), not that one's currency, whatever mangled sign it was written with."""
+    written = currency(doc[max(0, first - 1) : ent.end + 1].text)
+    if written is not None:
+        return written
+    if ent.end + 1 < len(doc) and doc[ent.end].text == "(":
+        converted = currency(doc[ent.end + 1 : ent.end + 4].text)
+        if converted is not None:
+            return f"other than {converted}"
+    return None
 
 
 def _is_conversion(doc: Any, ent: Any) -> bool:

@@ -235,6 +235,8 @@ def _same_slot(a: QuantityFact, b: QuantityFact) -> bool:
         return False  # "a 5-19 start in 2006-07" / "a 9-14 start this season": figures of two periods
     if a.rate != b.rate:
         return False  # "$25 million a season" and "$240 million" over eight years
+    if a.reference and b.reference and a.reference != b.reference:
+        return False  # "13 miles from the warship" / "150 miles west of Aden": two distances
     if a.currency and b.currency and a.currency != b.currency:
         return False  # "$40 billion" and "euro30 billion": one sum converted, at some rate, or two sums
     if a.agent and b.agent and not (a.agent & b.agent):
