@@ -504,3 +504,31 @@ def test_distances_from_different_places_are_two_figures(engine: Engine) -> None
     assert _figure_conflicts(engine, attacked.format(150, "the port"), attacked.format(90, "the port")) == [
         {"150 miles", "90 miles"}
     ]
+
+
+def test_one_named_persons_event_is_dated_across_unalike_sentences(engine: Engine) -> None:
+    """Sentences too unalike to be compared as a whole still date one event of one named person: "Mara Lind
+    checked into a clinic on Tuesday" and a line about her fans that has her checking in on Friday. A state
+    ("was abroad in January" / "was abroad in November") is no event."""
+    found = _date_conflicts(
+        engine,
+        ("Reuters", "Mara Lind checked into a treatment clinic in Malibu on Tuesday, her publicist said.", None),
+        (
+            "AP",
+            "Fans of the comedies and the travel show cheered online as Lind checked in on Friday without saying why.",
+            None,
+        ),
+    )
+    assert found == [{"Tuesday", "Friday"}]
+    assert (
+        _date_conflicts(
+            engine,
+            ("Reuters", "Dan Corrow was abroad in January after a row with a reporter.", date(2024, 12, 2)),
+            (
+                "AP",
+                "Ticket sales at the stadium rose sharply, though Corrow was abroad in November.",
+                date(2024, 12, 2),
+            ),
+        )
+        == []
+    )
