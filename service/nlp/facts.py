@@ -88,7 +88,9 @@ class QuantityFact:
     """What a distance is measured from ("150 nautical miles west of Aden": aden; "13 miles from the warship":
     warship): two distances from different places are two figures."""
     verb: str = ""
-    """Lemma of the verb the figure depends on ("died", "were inside"): what happened to what is counted."""
+    """What happened to what is counted: the lemma of the verb whose subject or object the counted noun is
+    ("three people died": die; "had been inside": be); "" where the figure sits further from its verb, and for a
+    distance."""
 
 
 @dataclass(frozen=True)

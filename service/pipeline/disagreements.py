@@ -35,7 +35,7 @@ from service.nlp.facts import DateFact, QuantityFact, SentenceFacts
 from service.nlp.lexicon import content_words, rarity
 from service.nlp.linguist import Linguist
 from service.nlp.names import normalise_name
-from service.nlp.temporal import MONTH_NAMES, DateMention, same_day
+from service.nlp.temporal import MONTH_NAMES, WEEKDAYS, DateMention, same_day
 from service.pipeline.align import SentenceTable, lexical_similarity
 from service.pipeline.consensus import support_of
 from service.pipeline.types import Disagreement, Position, Sentence, Support
@@ -79,11 +79,14 @@ _STATES = frozenset({"be", "have"})
 """Verbs that date a state, not an event ("was abroad in January" / "was abroad in November"): the same verb
 alone does not make two such dates one event's."""
 _DAY_WORD = re.compile(
-    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|(?-i:"
+    r"\b(?:"
+    + "|".join(WEEKDAYS)
+    + r"|yesterday|today|(?-i:"
     + "|".join(name.capitalize() for name in MONTH_NAMES.split("|"))
     + r"))\b",
     re.I,
 )
+"""A day or month named in a sentence (month names only capitalised), before the parse."""
 # Units too general to name a slot on their own: the words around them must agree too.
 _GENERIC_UNITS = frozenset(
     "people person time year day month week hour minute percent money tally thing way case one member man "
