@@ -57,7 +57,7 @@ BACKGROUND_DAYS = 365
 # names only capitalised: "may" is mostly the verb).
 _FIGURE_OR_DAY = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
-    r"thousand|million|billion|dozen|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|"
+    r"thousand|million|billion|dozen|" + "|".join(WEEKDAYS) + r"|today|yesterday|"
     r"tonight)\b|\b(?-i:" + "|".join(name.capitalize() for name in MONTH_NAMES.split("|")) + r")\b",
     re.I,
 )
