@@ -392,8 +392,8 @@ def _in_quotation(text: str, start: int) -> bool:
 
 
 def _named_event_date_findings(story: _Story, linguist: Linguist, topic_threshold: float) -> list[_Finding]:
-    """Dates of one named party's one event in sentences too unalike to be candidates ("Reid checked herself in
-    on Tuesday" / "Reid ... checked into the clinic on Friday, a friend said"): the same event word and a shared
+    """Dates of one named party's one event in sentences too unalike to be candidates ("Lind checked into a
+    clinic on Tuesday" / "fans cheered as Lind checked in on Friday"): the same event word and a shared
     name in its subject make them one event however the rest of the sentences differ."""
     table = story.table
     keys = [table.key_of(s) for s in table.sentences]
