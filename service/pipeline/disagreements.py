@@ -55,10 +55,11 @@ BACKGROUND_DAYS = 365
 
 # A cheap test, before the parse, of whether a sentence can hold a figure or a date worth comparing (month
 # names only capitalised: "may" is mostly the verb).
+_CAPITALISED_MONTHS = "|".join(name.capitalize() for name in MONTH_NAMES.split("|"))
 _FIGURE_OR_DAY = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
     r"thousand|million|billion|dozen|" + "|".join(WEEKDAYS) + r"|today|yesterday|"
-    r"tonight)\b|\b(?-i:" + "|".join(name.capitalize() for name in MONTH_NAMES.split("|")) + r")\b",
+    r"tonight)\b|\b(?-i:" + _CAPITALISED_MONTHS + r")\b",
     re.I,
 )
 # A party's own account of an event that one report says is missing. "Declined to comment" and "did not respond
@@ -78,14 +79,7 @@ threshold); set on the dev sets' missed dates (one rehab check-in at 0.43), not 
 _STATES = frozenset({"be", "have"})
 """Verbs that date a state, not an event ("was abroad in January" / "was abroad in November"): the same verb
 alone does not make two such dates one event's."""
-_DAY_WORD = re.compile(
-    r"\b(?:"
-    + "|".join(WEEKDAYS)
-    + r"|yesterday|today|(?-i:"
-    + "|".join(name.capitalize() for name in MONTH_NAMES.split("|"))
-    + r"))\b",
-    re.I,
-)
+_DAY_WORD = re.compile(r"\b(?:" + "|".join(WEEKDAYS) + r"|yesterday|today|(?-i:" + _CAPITALISED_MONTHS + r"))\b", re.I)
 """A day or month named in a sentence (month names only capitalised), before the parse."""
 # Units too general to name a slot on their own: the words around them must agree too.
 _GENERIC_UNITS = frozenset(
@@ -165,10 +159,14 @@ def _is_quotation(text: str) -> bool:
     return opening and quoted > 0.5 * len(text)
 
 
-def _candidate_pairs(story: _Story, threshold: float) -> list[tuple[int, int]]:
+def _candidate_pairs(story: _Story, threshold: float, below: float | None = None) -> list[tuple[int, int]]:
+    """Sentence pairs of different sources with similarity >= ``threshold`` (and < ``below`` when given)."""
     table = story.table
     keys = [table.key_of(s) for s in table.sentences]
-    rows, cols = np.nonzero(np.triu(story.similarity >= threshold, 1))
+    close = story.similarity >= threshold
+    if below is not None:
+        close &= story.similarity < below
+    rows, cols = np.nonzero(np.triu(close, 1))
     return [(i, j) for i, j in zip(rows.tolist(), cols.tolist(), strict=True) if keys[i] != keys[j]]
 
 
@@ -396,15 +394,9 @@ def _named_event_date_findings(story: _Story, linguist: Linguist, topic_threshol
     clinic on Tuesday" / "fans cheered as Lind checked in on Friday"): the same event word and a shared
     name in its subject make them one event however the rest of the sentences differ."""
     table = story.table
-    keys = [table.key_of(s) for s in table.sentences]
-    band = (story.similarity >= NAMED_EVENT_FLOOR) & (story.similarity < topic_threshold)
-    rows, cols = np.nonzero(np.triu(band, 1))
-    dated = {k for k in set(rows.tolist()) | set(cols.tolist()) if _DAY_WORD.search(table.sentences[k].text)}
-    pairs = [
-        (i, j)
-        for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
-        if keys[i] != keys[j] and i in dated and j in dated
-    ]
+    band = _candidate_pairs(story, NAMED_EVENT_FLOOR, below=topic_threshold)
+    dated = {k for pair in band for k in pair if _DAY_WORD.search(table.sentences[k].text)}
+    pairs = [(i, j) for i, j in band if i in dated and j in dated]
     _parse(story, [k for pair in pairs for k in pair], linguist)
     found: list[_Finding] = []
     for i, j in pairs:
