@@ -532,3 +532,12 @@ def test_one_named_persons_event_is_dated_across_unalike_sentences(engine: Engin
         )
         == []
     )
+
+
+def test_a_count_within_a_numbered_part_is_not_the_whole_count(engine: Engine) -> None:
+    """ "In the fourth, the challenger landed two punches" counts one round; "landed 95 punches" the bout.
+    Counts of the same round conflict."""
+    bout = "The challenger landed 95 punches before the referee stopped the bout, ringside statistics showed."
+    round_ = "In the fourth, the challenger landed two punches before the referee stopped the bout, statistics showed."
+    assert _figure_conflicts(engine, bout, round_) == []
+    assert _figure_conflicts(engine, round_, round_.replace("two", "six")) == [{"two", "six"}]

@@ -91,6 +91,10 @@ class QuantityFact:
     """What happened to what is counted: the lemma of the verb whose subject or object the counted noun is
     ("three people died": die; "had been inside": be); "" where the figure sits further from its verb, and for a
     distance."""
+    scope: frozenset[str] = frozenset()
+    """A numbered part of the whole the count's event happened in ("In the sixth, he landed one punch":
+    sixth; "in the third quarter"): a count within one part is not the count over the whole, nor another
+    part's."""
 
 
 @dataclass(frozen=True)
@@ -328,6 +332,21 @@ def _period(doc: Any, first: int, end: int) -> frozenset[str]:
     return frozenset(found)
 
 
+_SCOPE_PREPOSITIONS = frozenset({"in", "during"})
+
+
+def _ordinal_scope(verb: Any) -> frozenset[str]:
+    """Numbered parts of a whole that scope the event ``verb`` of a count: "In the sixth, he landed one punch",
+    "landed 40 punches in the third round", "died in the first blast": a count within one round or attack, not
+    over the whole."""
+    found = set()
+    for prep in (c for c in verb.children if c.dep_ == "prep" and c.lower_ in _SCOPE_PREPOSITIONS):
+        for node in (c for c in prep.children if c.dep_ == "pobj"):
+            if any(t.ent_type_ == "ORDINAL" for t in node.subtree):
+                found.add(" ".join(t.lower_ for t in node.subtree if t.pos_ not in ("DET", "ADP", "PUNCT")))
+    return frozenset(found)
+
+
 def _small_number(text: str) -> int:
     value = parse_value(text)
     return int(value.figure) if value is not None else -1
@@ -386,6 +405,8 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
         before = doc[first - 1].lower_ if first > 0 else ""
         part = _is_part(doc, ent) or bool(modifiers & _PARTITIVE) or before in _PARTITIVE  # "another five people"
         governor = _governor(root)
+        # A distance is where something is, whatever verb placed it ("struck" / "was centred" 20 km away).
+        event = "" if unit in _DISTANCE_UNITS else _event_of(counted if counted is not None else root, governor)
         context = modifiers | _arguments(governor)
         context.discard(unit)
         facts.append(
@@ -408,8 +429,8 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
                 item=_item_names(root, ent.end),
                 # The words either side too: "5 million euros", "€ 5 million" may leave it outside the entity.
                 currency=_currency(doc, first, ent) if unit == "money" else None,
-                # A distance is where something is, whatever verb placed it ("struck" / "was centred" 20 km away).
-                verb="" if unit in _DISTANCE_UNITS else _event_of(counted if counted is not None else root, governor),
+                verb=event,
+                scope=_ordinal_scope(governor) if event else frozenset(),
                 reference=_reference(doc, ent.end) if unit in _DISTANCE_UNITS else None,
             )
         )
