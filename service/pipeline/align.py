@@ -116,11 +116,14 @@ def align_claims(table: SentenceTable, threshold: float) -> list[ClaimGroup]:
         del members[gj]
 
     groups: list[ClaimGroup] = []
-    for idx in members.values():
-        if len(idx) < 2:
+    for group in members.values():
+        if len(group) < 2:
             continue
+        idx = sorted(group)
         block = sim[np.ix_(idx, idx)]
         mean_sim = (block.sum(axis=1) - 1.0) / (len(idx) - 1)
-        centre = idx[int(np.argmax(mean_sim))]
+        # Rounded, so that a tie (one sentence syndicated word for word) goes to the earlier sentence whatever
+        # the last bits of the float sums: the in-process and Ray engines must pick the same centre.
+        centre = idx[int(np.argmax(np.round(mean_sim, 5)))]
         groups.append(ClaimGroup(members=tuple(sorted(idx)), centre=centre, cohesion=float(mean_sim.mean())))
     return groups
