@@ -76,15 +76,15 @@ def test_html_words_count_too(engine: Engine, tiny_t5_dir: Path, tmp_path: Path)
 
 def test_the_request_deadline_is_504_with_the_stages_done(engine: Engine, tiny_t5_dir: Path, tmp_path: Path) -> None:
     """The summarizer is held, so the deadline always passes; by then the stages before it are normally done
-    (the 2 s are for a loaded CI machine: they take ~0.2 s)."""
+    (the 5 s are for a loaded CI machine: the whole request takes 0.2 s to 1 s, by CPU)."""
     gated = GatedSummarizer(engine.summarizer)
     slow_engine = dataclasses.replace(engine, summarizer=gated)
-    settings = app_settings(tiny_t5_dir, tmp_path / "jobs.sqlite3", request_timeout_s=2.0)
+    settings = app_settings(tiny_t5_dir, tmp_path / "jobs.sqlite3", request_timeout_s=5.0)
     with TestClient(create_app(settings, slow_engine)) as client:
         try:  # the gate opens before the app shuts down, which waits for the abandoned analysis
             response = client.post("/v1/summaries", json=BODY)
             body = assert_problem(response, 504, "timeout")
-            assert body["timeout_s"] == 2.0
+            assert body["timeout_s"] == 5.0
             done = body["stages_completed"]
             assert done == STAGES[: len(done)] and body["stage"] == STAGES[len(done)]
             if gated.calls:  # the analysis reached the model: every stage before it was done
@@ -92,7 +92,7 @@ def test_the_request_deadline_is_504_with_the_stages_done(engine: Engine, tiny_t
             assert f"stages completed: {', '.join(done)}" in body["detail"]
             assert "NEWSFUSE_REQUEST_TIMEOUT_S" in body["detail"] and "/v1/jobs" in body["detail"]
             # The next request, with the model released, is answered in full. The abandoned analysis finishes
-            # first, so that on a loaded machine the two do not share the deadline's 2 s.
+            # first, so that on a loaded machine the two do not share the deadline.
             gated.gate.set()
             if gated.calls:
                 assert gated.finished.wait(60), "the abandoned analysis never finished"
