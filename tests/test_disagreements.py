@@ -541,3 +541,21 @@ def test_a_count_within_a_numbered_part_is_not_the_whole_count(engine: Engine) -
     round_ = "In the fourth, the challenger landed two punches before the referee stopped the bout, statistics showed."
     assert _figure_conflicts(engine, bout, round_) == []
     assert _figure_conflicts(engine, round_, round_.replace("two", "six")) == [{"two", "six"}]
+
+
+def test_a_lower_bound_and_an_upper_figure_in_one_sentence_are_one_range(engine: Engine) -> None:
+    """ "at least $60 million and possibly as much as $75 million" states $60-75 million: no conflict with a
+    $50-60 million range that meets it; one with a $90 million offer, reported once."""
+    ranged = (
+        "The club's offer to the striker is believed to be worth at least $60 million and possibly as much as "
+        "$75 million."
+    )
+    assert (
+        _figure_conflicts(
+            engine, ranged, "The club's offer to the striker is believed to be in the $50 million to $60 million range."
+        )
+        == []
+    )
+    assert _figure_conflicts(
+        engine, ranged, "The club's offer to the striker is believed to be worth $90 million."
+    ) == [{"at least $60 million, as much as $75 million", "$90 million"}]

@@ -1,8 +1,8 @@
 """The value a number phrase states, as an interval, so that approximations compare fairly.
 
 "nearly 300,000" is [270,000, 300,000), "more than 100,000" is (100,000, inf), "about 20" is [18, 22], "as many
-as 1.5 million" and "up to 1.6 million" are upper figures that news uses as the figure itself ([95%, 100%] of
-it). Exact figures keep a half-percent of rounding either way.
+as 1.5 million", "as much as $180 million" and "up to 1.6 million" are upper figures that news uses as the figure
+itself ([95%, 100%] of it). Exact figures keep a half-percent of rounding either way.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ _SCALES = {
 # (qualifier, kind): the longest phrases first.
 _QUALIFIERS = (
     ("as many as", "upper"),
+    ("as much as", "upper"),
     ("up to", "upper"),
     ("at most", "atmost"),
     ("no more than", "atmost"),

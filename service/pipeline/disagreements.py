@@ -24,7 +24,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +35,7 @@ from service.nlp.facts import DateFact, QuantityFact, SentenceFacts
 from service.nlp.lexicon import content_words, rarity
 from service.nlp.linguist import Linguist
 from service.nlp.names import normalise_name
+from service.nlp.numbers import Value
 from service.nlp.temporal import MONTH_NAMES, WEEKDAYS, DateMention, same_day
 from service.pipeline.align import SentenceTable, lexical_similarity
 from service.pipeline.consensus import support_of
@@ -296,10 +297,31 @@ def _listed_figures(quantities: Sequence[QuantityFact]) -> set[int]:
     }
 
 
+_LOWER_BOUNDS = frozenset({"atleast", "above"})
+_UPPER_BOUNDS = frozenset({"upper", "atmost", "below"})
+
+
+def _spanned(quantities: Sequence[QuantityFact]) -> list[QuantityFact]:
+    """One sentence's figures, with a lower bound and an upper figure of one slot read as the one range they
+    state: "worth at least $160 million and possibly as much as $180 million" is one figure, $160-180 million."""
+    out: list[QuantityFact | None] = list(quantities)
+    for k, low in enumerate(quantities):
+        for m, high in enumerate(quantities):
+            if k == m or out[k] is None or out[m] is None or low.value is None or high.value is None:
+                continue
+            if low.value.qualifier not in _LOWER_BOUNDS or high.value.qualifier not in _UPPER_BOUNDS:
+                continue
+            if low.value.figure > high.value.figure or not _same_slot(low, high):
+                continue
+            span = Value(low.value.low, high.value.high, "range", (low.value.figure + high.value.figure) / 2)
+            out[k], out[m] = None, replace(high, value=span, text=f"{low.text}, {high.text}")
+    return [q for q in out if q is not None]
+
+
 def _number_findings(story: _Story, i: int, j: int, similarity: float, gap: int | None) -> list[_Finding]:
     table = story.table
     found: list[_Finding] = []
-    quantities_i, quantities_j = story.facts[i].quantities, story.facts[j].quantities
+    quantities_i, quantities_j = _spanned(story.facts[i].quantities), _spanned(story.facts[j].quantities)
     listed_i, listed_j = _listed_figures(quantities_i), _listed_figures(quantities_j)
     for ka, qa in enumerate(quantities_i):
         for kb, qb in enumerate(quantities_j):
