@@ -559,3 +559,12 @@ def test_a_lower_bound_and_an_upper_figure_in_one_sentence_are_one_range(engine:
     assert _figure_conflicts(
         engine, ranged, "The club's offer to the striker is believed to be worth $90 million."
     ) == [{"at least $60 million, as much as $75 million", "$90 million"}]
+
+
+def test_a_partitive_count_takes_the_verb_of_its_number(engine: Engine) -> None:
+    """ "seven of its villages were badly damaged" says what happened to the seven: not a count of the villages
+    "flattened" in another report; two partitive counts of one verb still conflict."""
+    damaged = "The island of Lorvan and seven of its villages were badly damaged by the tremor, officials said."
+    flattened = "Officials said the tremor flattened three villages on the island of Lorvan."
+    assert _figure_conflicts(engine, damaged, flattened) == []
+    assert _figure_conflicts(engine, damaged, damaged.replace("seven", "four")) == [{"seven", "four"}]

@@ -405,8 +405,12 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
         before = doc[first - 1].lower_ if first > 0 else ""
         part = _is_part(doc, ent) or bool(modifiers & _PARTITIVE) or before in _PARTITIVE  # "another five people"
         governor = _governor(root)
+        if counted is None or (
+            counted.dep_ == "pobj" and counted.head.lower_ == "of" and counted.head.head.i == root.i
+        ):
+            counted = root  # "seven of its villages were affected": the number itself is the subject
         # A distance is where something is, whatever verb placed it ("struck" / "was centred" 20 km away).
-        event = "" if unit in _DISTANCE_UNITS else _event_of(counted if counted is not None else root, governor)
+        event = "" if unit in _DISTANCE_UNITS else _event_of(counted, governor)
         context = modifiers | _arguments(governor)
         context.discard(unit)
         facts.append(
