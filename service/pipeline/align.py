@@ -125,5 +125,5 @@ def align_claims(table: SentenceTable, threshold: float) -> list[ClaimGroup]:
         # Rounded, so that a tie (one sentence syndicated word for word) goes to the earlier sentence whatever
         # the last bits of the float sums: the in-process and Ray engines must pick the same centre.
         centre = idx[int(np.argmax(np.round(mean_sim, 5)))]
-        groups.append(ClaimGroup(members=tuple(sorted(idx)), centre=centre, cohesion=float(mean_sim.mean())))
+        groups.append(ClaimGroup(members=tuple(idx), centre=centre, cohesion=float(mean_sim.mean())))
     return groups
