@@ -568,3 +568,45 @@ def test_a_partitive_count_takes_the_verb_of_its_number(engine: Engine) -> None:
     flattened = "Officials said the tremor flattened three villages on the island of Lorvan."
     assert _figure_conflicts(engine, damaged, flattened) == []
     assert _figure_conflicts(engine, damaged, damaged.replace("seven", "four")) == [{"seven", "four"}]
+
+
+def test_a_verb_with_opposite_particles_is_two_events(engine: Engine) -> None:
+    """Checking into a clinic and checking out of it are two events of one person: their days do not conflict;
+    "checked in" and "checked into" are one event, and two days for it do."""
+    day = date(2013, 6, 15)
+    out = ("A", "The singer checked out of the rehab clinic in Malibu on Thursday, her spokesman said.", day)
+    into = ("B", "The singer checked into the rehab clinic in Malibu on Monday, her spokesman said.", day)
+    assert _date_conflicts(engine, out, into) == []
+    checked_in = ("C", "The singer checked in at the rehab clinic in Malibu on Tuesday, her spokesman said.", day)
+    assert _date_conflicts(engine, into, checked_in) == [{"Monday 10 June 2013", "Tuesday 11 June 2013"}]
+
+
+def test_a_time_of_day_is_part_of_the_date_not_its_event(engine: Engine) -> None:
+    """ "Monday night" and "Saturday night" date what happened on those nights: a vigil that turned violent and a
+    shooting are two events, not one night given two days."""
+    day = date(2013, 3, 14)
+    vigil = ("A", "A candlelight vigil for the teenager turned violent on Monday night in the neighbourhood.", day)
+    shot = ("B", "Crowds gathered at a vigil for the teenager, who was shot by police on Saturday night.", day)
+    assert _date_conflicts(engine, vigil, shot) == []
+    fired = ("C", "The club fired its coach on Saturday morning after a poor start to the season.", day)
+    let_go = ("D", "The club fired its coach on Friday morning after a poor start to the season.", day)
+    assert _date_conflicts(engine, fired, let_go) == [{"Saturday 9 March 2013", "Friday 8 March 2013"}]
+
+
+def test_a_date_in_what_is_expected_is_future(engine: Engine) -> None:
+    """ "is expected to plead guilty to filing false returns ... on Wednesday" dates the expected plea, not a past
+    filing: it is no other day for the court papers filed on Friday."""
+    day = date(2013, 2, 20)
+    filed = (
+        "A",
+        "In court papers filed against Senator Hale on Friday, prosecutors said that upon conviction he must forfeit "
+        "$300,000.",
+        day,
+    )
+    plea = (
+        "B",
+        "His wife, Ann Hale, is expected to plead guilty to filing false tax returns before the same judge on "
+        "Wednesday.",
+        day,
+    )
+    assert _date_conflicts(engine, filed, plea) == []

@@ -113,6 +113,9 @@ class DateFact:
     """The date is when something was said or reported, not when the event happened."""
     agent: frozenset[str] = frozenset()
     """Proper names in the subject of the dated verb: who did what the date dates ("O'Brien was hired")."""
+    direction: str = ""
+    """The dated verb's particle of direction ("checked *out* of", "checked *into*", "stepped *down*"): one verb
+    with opposite particles names opposite events (checking into a clinic and checking out of it)."""
 
 
 @dataclass(frozen=True)
@@ -655,9 +658,27 @@ def date_facts(doc: Any, published: date | None) -> list[DateFact]:
                 future=future,
                 reporting=_lemma(head) in REPORTING_VERBS,
                 agent=_subject_names(head),
+                direction=_direction(head),
             )
         )
     return facts
+
+
+# Particles that turn a verb into its own event ("check in" / "check out", "step up" / "step down"). "in" and "on"
+# count only as particles: as prepositions they mostly introduce a place or a time ("killed in a quake").
+_PARTICLES = frozenset({"in", "out", "up", "down", "off", "on", "away", "back", "over"})
+_DIRECTED_PREPOSITIONS = {"into": "in", "onto": "on", "out": "out"}
+
+
+def _direction(verb: Any) -> str:
+    """The particle of direction right after ``verb`` ("checked out of", "checked into", "checked in"), or ""."""
+    nxt = verb.i + 1
+    if verb.pos_ not in ("VERB", "AUX") or nxt >= len(verb.doc) or verb.doc[nxt].head.i != verb.i:
+        return ""
+    word, dep = str(verb.doc[nxt].lower_), str(verb.doc[nxt].dep_)
+    if dep in ("prt", "advmod") and word in _PARTICLES:
+        return word
+    return _DIRECTED_PREPOSITIONS.get(word, "") if dep == "prep" else ""
 
 
 def _future(verb: Any) -> bool:
@@ -668,7 +689,9 @@ def _future(verb: Any) -> bool:
     if infinitive and verb.dep_ == "xcomp" and _lemma(verb.head) in _FUTURE_INFINITIVE_HEADS:
         return True
     node = verb
-    while node.dep_ in ("xcomp", "ccomp") and node.head.i != node.i:
+    # Up through complements, and through a gerund's preposition ("is expected to plead guilty to filing ... on
+    # Wednesday": the date sits in what is expected).
+    while node.dep_ in ("xcomp", "ccomp", "pcomp", "prep", "acomp") and node.head.i != node.i:
         node = node.head
         if _lemma(node) in _FUTURE_VERBS:
             return True
@@ -694,10 +717,15 @@ def _event_name(token: Any) -> str:
     return " ".join([*compounds, token.lower_])
 
 
+_TIMES_OF_DAY = frozenset({"morning", "afternoon", "evening", "night", "noon", "midday", "midnight", "dawn", "dusk"})
+
+
 def _dated(token: Any) -> tuple[Any, Any]:
     """(the word a date modifies, the event it names): "apologized on Saturday" -> apologize; "held a call
     on Monday" -> (hold, call); "Tuesday's conversation" -> conversation."""
     node = token
+    while node.head.i != node.i and node.head.lower_ in _TIMES_OF_DAY:
+        node = node.head  # "on Saturday night", "Monday morning": the time of day is part of the date, not its event
     if node.dep_ == "poss" or (node.dep_ in ("compound", "nmod", "amod") and node.head.pos_ == "NOUN"):
         return node.head, node.head
     while node.head.i != node.i and node.dep_ in ("pobj", "prep", "npadvmod", "tmod", "nummod", "compound"):

@@ -51,7 +51,7 @@ DEFAULT_MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "disagree
 
 NEWS_DAYS = 31
 """A date this close to its article's publication is that article's news."""
-BACKGROUND_DAYS = 365
+BACKGROUND_DAYS = 90
 """Two dates of one kind of event this far apart, one of them news, are two events (the other background)."""
 
 # A cheap test, before the parse, of whether a sentence can hold a figure or a date worth comparing (month
@@ -379,6 +379,8 @@ def _same_event(a: DateFact, b: DateFact, similarity: float) -> bool:
         return False
     if a.agent and b.agent and not a.agent & b.agent:
         return False  # "O'Brien was hired on April 21" / "Cheeks was hired in 2005": two hirings
+    if a.direction and b.direction and a.direction != b.direction:
+        return False  # "checked out of the clinic on Thursday" / "checked into it in May": two events
     strict = similarity >= 0.75 and len(a.event_words & b.event_words) >= 2
     if a.mention.year or b.mention.year:
         # A year dates a life's many events ("won an Emmy in 2005", "won a Tony in 2004"): the same verb is not
