@@ -242,6 +242,9 @@ def test_an_earlier_event_of_the_same_kind_is_background_not_another_date(engine
     background = ("A", "In December 2003, an earthquake razed the city of Bam in southern Iran.", day)
     news = ("B", "On Sunday, an earthquake razed mud-brick villages on an island in southern Iran.", day)
     assert _date_conflicts(engine, background, news) == []
+    # Months before this week's news is background too, not another day for this week's quake.
+    earlier = ("A", "In February, an earthquake razed a town in southern Iran, killing hundreds.", day)
+    assert _date_conflicts(engine, earlier, news) == []
     # Two outlets that date one past event differently still disagree, however long ago it was.
     hearings = "The senate hearings that called the model to testify were held in {}."
     found = _date_conflicts(engine, ("A", hearings.format(1955), day), ("B", hearings.format(1995), day))
