@@ -126,6 +126,18 @@ def test_existing_size_limits_still_answer_413(engine: Engine, tiny_t5_dir: Path
             assert_problem(client.post(path, json=big), 413, "body-too-large")
 
 
+def test_a_summary_longer_than_the_servers_limit_is_422(engine: Engine, tiny_t5_dir: Path, tmp_path: Path) -> None:
+    """NEWSFUSE_MAX_SUMMARY_WORDS bounds what a request may ask the model to write (a 582-word summary from a
+    model that writes to the limit takes a minute on a CPU)."""
+    settings = app_settings(tiny_t5_dir, tmp_path / "jobs.sqlite3", max_summary_words=50)
+    with TestClient(create_app(settings, engine)) as client:
+        for path in ("/v1/summaries", "/v1/jobs"):
+            body = assert_problem(client.post(path, json={**BODY, "max_summary_words": 51}), 422, "summary-too-long")
+            assert "NEWSFUSE_MAX_SUMMARY_WORDS" in body["detail"] and "51" in body["detail"]
+            assert body["errors"] == [{"pointer": "/max_summary_words", "detail": "at most 50"}]
+        assert client.post("/v1/summaries", json={**BODY, "max_summary_words": 50}).status_code == 200
+
+
 def test_malformed_requests_are_4xx_never_500(engine: Engine, tiny_t5_dir: Path, tmp_path: Path) -> None:
     with TestClient(create_app(app_settings(tiny_t5_dir, tmp_path / "jobs.sqlite3"), engine)) as client:
         for path in ("/v1/summaries", "/v1/jobs"):

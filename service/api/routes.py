@@ -130,6 +130,15 @@ def _check_limits(inputs: list[ArticleInput], settings: Settings) -> None:
 
 def prepare(body: SummariesRequest, settings: Settings) -> list[ArticleInput]:
     """The pipeline's inputs for a request, refused (problem details) over any of the app's limits."""
+    if body.max_summary_words > settings.max_summary_words:
+        raise ProblemError(
+            422,
+            "Summary too long",
+            f"max_summary_words is {body.max_summary_words}; this server writes at most "
+            f"{settings.max_summary_words} words (setting NEWSFUSE_MAX_SUMMARY_WORDS)",
+            slug="summary-too-long",
+            errors=[{"pointer": "/max_summary_words", "detail": f"at most {settings.max_summary_words}"}],
+        )
     inputs = to_inputs(body.articles)
     _check_limits(inputs, settings)
     check_tokens(inputs, settings)
