@@ -52,7 +52,11 @@ DEFAULT_MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "disagree
 NEWS_DAYS = 31
 """A date this close to its article's publication is that article's news."""
 BACKGROUND_DAYS = 90
-"""Two dates of one kind of event this far apart, one of them news, are two events (the other background)."""
+"""Two dates of one kind of event this far apart, one of them news, are two events (the other background).
+A season, not a year: reports of a quake or a shooting recall the region's earlier ones of the same year ("in
+February, a quake hit ..."), while one event's date given months apart by two outlets is rarer. The cost: such a
+conflict against this month's news is no longer reported (the dev labels hold one, arguable: a clothing line
+launched "in September" or "in December", in reports without a publication date, which this rule never sees)."""
 
 # A cheap test, before the parse, of whether a sentence can hold a figure or a date worth comparing (month
 # names only capitalised: "may" is mostly the verb).
