@@ -425,7 +425,8 @@ def _named_event_date_findings(story: _Story, linguist: Linguist, topic_threshol
     name in its subject make them one event however the rest of the sentences differ."""
     table = story.table
     band = _candidate_pairs(story, NAMED_EVENT_FLOOR, below=topic_threshold)
-    dated = {k for pair in band for k in pair if _DAY_WORD.search(table.sentences[k].text)}
+    # Each sentence searched once (a sentence is in many pairs: searching per pair was 60,000 searches on 10 stories).
+    dated = {k for k in {k for pair in band for k in pair} if _DAY_WORD.search(table.sentences[k].text)}
     pairs = [(i, j) for i, j in band if i in dated and j in dated]
     _parse(story, [k for pair in pairs for k in pair], linguist)
     found: list[_Finding] = []
