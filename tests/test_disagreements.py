@@ -49,6 +49,22 @@ def test_approximate_figures_that_overlap_agree(engine: Engine) -> None:
     assert [d for d in found if d.kind == "number"] == []
 
 
+def test_a_round_figure_is_read_as_rounded(engine: Engine) -> None:
+    """ "$700 billion" is how a speaker rounds "$716 billion": no conflict. A round figure keeps 5%, so "$200
+    million" against "$184 million" is still two sums, and small written numbers ("20" against "23", "$80 million"
+    against "$82 million") are exact."""
+    cut = "The new budget law cuts {} from the regional health fund over ten years, the auditors said."
+    assert _figure_conflicts(engine, cut.format("$700 billion"), cut.format("$716 billion")) == []
+    assert _figure_conflicts(engine, cut.format("$200 million"), cut.format("$184 million")) == [
+        {"$200 million", "$184 million"}
+    ]
+    assert _figure_conflicts(engine, cut.format("$80 million"), cut.format("$82 million")) == [
+        {"$80 million", "$82 million"}
+    ]  # "80" is written to the unit
+    died = "{} people died when the ferry capsized off the northern coast, the coast guard said."
+    assert _figure_conflicts(engine, died.format("20"), died.format("23")) == [{"20", "23"}]
+
+
 def test_figures_of_different_parties_are_not_one_slot(engine: Engine) -> None:
     """Two teams' offers to one player are two figures, not a conflict (the subjects of the clauses name different
     parties); one team's offer reported with two sums is."""
@@ -61,6 +77,16 @@ def test_figures_of_different_parties_are_not_one_slot(engine: Engine) -> None:
     found = _analyse(engine, ("Reuters", nationals.format(160), None), ("AP", nationals.format(200), None))
     [dis] = [d for d in found if d.kind == "number"]
     assert {p.claim for p in dis.positions} == {"$160 million", "$200 million"}
+
+
+def test_the_named_owner_of_a_figure_says_whose_it_is(engine: Engine) -> None:
+    """ "Rejected the Nationals' offer" and "rejected the Orioles' offer": the possessor, not the subject of the
+    clause (the player in both), says whose offer the figure is."""
+    rejected = "Mark Teixeira rejected the {} ${} million offer on Monday, his agent said."
+    assert _figure_conflicts(engine, rejected.format("Nationals'", 160), rejected.format("Orioles'", 150)) == []
+    assert _figure_conflicts(engine, rejected.format("Nationals'", 160), rejected.format("Nationals'", 150)) == [
+        {"$160 million", "$150 million"}
+    ]
 
 
 def test_ages_of_different_people_are_not_one_slot(engine: Engine) -> None:
@@ -253,6 +279,20 @@ def test_an_earlier_event_of_the_same_kind_is_background_not_another_date(engine
     emmy = ("A", "He won an Emmy in 2005 for hosting the Tony Awards, where he also took a Tony himself.", day)
     tony = ("B", "He won a Tony Award in 2004 for his role in a musical about a singer.", day)
     assert _date_conflicts(engine, emmy, tony) == []
+
+
+def test_a_date_that_agrees_with_one_of_two_dated_events_is_no_conflict(engine: Engine) -> None:
+    """One report dates an earlier quake to December 2003; another dates that quake to 2003 and a second one, in
+    the same sentence, to February. December 2003 agrees with the first: the February one is another quake."""
+    day = date(2005, 11, 28)
+    first = "An earthquake killed more than 26,000 people in the old city of Ravel in December 2003."
+    both = (
+        "An earthquake killed more than 26,000 people in the old city of Ravel in 2003,"
+        " and 600 were killed in February."
+    )
+    assert _date_conflicts(engine, ("Reuters", first, day), ("AP", both, day)) == []
+    alone = "An earthquake killed more than 26,000 people in the old city of Ravel in February 2003."
+    assert len(_date_conflicts(engine, ("Reuters", first, day), ("AP", alone, day))) == 1
 
 
 def test_the_day_of_an_announcement_is_not_the_day_of_the_event(engine: Engine) -> None:
@@ -463,6 +503,20 @@ def test_counts_of_two_nations_forces_are_two_counts(engine: Engine) -> None:
     captured = "The {} navy captured {} pirates off the coast of Somalia."
     assert _figure_conflicts(engine, captured.format("Indian", 23), captured.format("Dutch", "eight")) == []
     assert _figure_conflicts(engine, captured.format("Indian", 23), captured.format("Indian", 25)) == [{"23", "25"}]
+
+
+def test_two_named_forces_that_share_a_word_are_two_parties(engine: Engine) -> None:
+    """ "The Indian Navy" and "the British Royal Navy" share the word "Navy", not a party: their captures are two
+    counts even when one report's clause has only a pronoun for its subject. A name and a longer form of it ("the
+    Royal Navy", "the British Royal Navy") are one party."""
+    indian = "Officials said the Indian Navy announced that it had captured 23 pirates during the past week."
+    british = "Officials said the British Royal Navy announced that it had captured {} pirates during the past week."
+    assert _figure_conflicts(engine, indian, british.format("eight")) == []
+    # "it" in what the Indian navy said is the Indian navy (a nationality and a common noun: no name near the figure)
+    said = "The {} said it had captured {} pirates who attacked a merchant vessel last week."
+    assert _figure_conflicts(engine, said.format("Indian navy", 23), said.format("British Royal Navy", "eight")) == []
+    royal = british.replace("British Royal Navy", "Royal Navy")
+    assert _figure_conflicts(engine, royal.format(23), british.format("eight")) == [{"23", "eight"}]
 
 
 def test_a_number_set_off_after_a_dash_is_not_an_age(engine: Engine) -> None:

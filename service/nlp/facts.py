@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -198,8 +199,41 @@ def _local(doc: Any, start: int, end: int) -> frozenset[str]:
 
 def _names(doc: Any, start: int, end: int) -> frozenset[str]:
     """Proper names near the figure and the subject of its clause (whose offer, which team)."""
-    near = {t.lower_ for t in _window(doc, start, end) if _is_name(t)}
-    return frozenset(near) | _subject_names(_governor(doc[start]))
+    near = _name_phrases(t for t in _window(doc, start, end) if _is_name(t))
+    return near | _subject_names(_governor(doc[start]))
+
+
+def _name_phrases(tokens: Iterable[Any]) -> frozenset[str]:
+    """The whole names that name tokens are parts of ("Navy" in "the British Royal Navy": "british royal navy",
+    even where only "Navy" is near the figure), a person's name reduced to its last word ("President Obama",
+    "Barack Obama": "obama"). Names are compared as wholes (:func:`same_party`): "Indian Navy" and "British
+    Royal Navy" share a word, not a party."""
+    phrases = set()
+    for token in tokens:
+        root = token
+        while root.dep_ == "compound" and root.head.i != root.i and _is_name_part(root.head):
+            root = root.head
+        if root.ent_type_ == "PERSON" and _is_name(root):
+            phrases.add(root.lower_)
+            continue
+        words = [root]
+        frontier = [root]
+        while frontier:
+            parts = [c for t in frontier for c in t.children if c.dep_ == "compound" and _is_name_part(c)]
+            words += parts
+            frontier = parts
+        phrases.add(" ".join(w.lower_ for w in sorted(words, key=lambda w: w.i)))
+    return frozenset(phrases)
+
+
+def _is_name_part(token: Any) -> bool:
+    return _is_name(token) or _is_origin(token)
+
+
+def same_party(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two sets of names (:func:`_name_phrases`) share a party: one name is the other or a part of it
+    ("Red Sox" and "Boston Red Sox"; "obama" and "obama")."""
+    return any(set(x.split()) <= set(y.split()) or set(y.split()) <= set(x.split()) for x in a for y in b)
 
 
 def _described_names(noun: Any) -> frozenset[str]:
@@ -214,17 +248,33 @@ def _described_names(noun: Any) -> frozenset[str]:
     if noun.pos_ != "PROPN":
         return frozenset()
     parts = [c for c in noun.children if c.dep_ == "compound" and c.pos_ == "PROPN"] + [noun]
-    return frozenset(t.lower_ for t in parts if _is_name(t))
+    return _name_phrases(t for t in parts if _is_name(t))
+
+
+def _possessor_names(root: Any) -> frozenset[str]:
+    """The named owner of the thing a figure sizes ("President Obama's $716 billion raid": obama): whose figure
+    it is, before the subject of the clause around it."""
+    if root.dep_ not in ("nummod", "compound", "nmod", "quantmod", "amod"):
+        return frozenset()
+    owners = [c for c in root.head.children if c.dep_ == "poss"]
+    return _name_phrases(t for owner in owners for t in owner.subtree if _is_name(t) or _is_origin(t))
+
+
+_THIRD_PERSON = frozenset({"it", "they", "he", "she"})
 
 
 def _subject_names(verb: Any) -> frozenset[str]:
     """Proper names in the subject of ``verb`` ("the Boston Red Sox have made ...": boston, red, sox); in a
     relative clause whose subject is "who" or "which", those of the noun it describes ("Smith, who improved his
-    record to ...": smith)."""
+    record to ...": smith); in a clause reported by a named party whose own subject is a third-person pronoun,
+    the reporter's ("the Indian Navy said it had captured ...": indian navy), which is what such a pronoun
+    mostly stands for."""
     subjects = [child for child in verb.children if child.dep_ in ("nsubj", "nsubjpass")]
     if verb.dep_ == "relcl" and any(s.tag_ in ("WP", "WDT") for s in subjects):
         return _described_names(verb.head)
-    return frozenset(t.lower_ for child in subjects for t in child.subtree if _is_name(t) or _is_origin(t))
+    if verb.dep_ == "ccomp" and subjects and all(s.lower_ in _THIRD_PERSON for s in subjects):
+        return _subject_names(verb.head)
+    return _name_phrases(t for child in subjects for t in child.subtree if _is_name(t) or _is_origin(t))
 
 
 def _is_origin(token: Any) -> bool:
@@ -399,7 +449,12 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
             continue  # "a 30-homer season", "an eight-year deal": a description, not a count of the event
         if ent.label_ == "MONEY" and ent.start > 0 and doc[ent.start - 1].text == "(":
             continue  # "$US1 million ($1.52 million)": the same sum converted
-        if unit == "" and 1900 <= value.figure <= 2100 and value.qualifier == "exact" and "," not in ent.text:
+        if (
+            unit == ""
+            and 1900 <= value.figure <= 2100
+            and value.qualifier in ("exact", "rounded")
+            and "," not in ent.text
+        ):
             continue  # a year written alone
         modifiers: set[str] = set()
         if counted is not None:
@@ -426,7 +481,9 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
                 context=frozenset(w for w in context if w),
                 local=_local(doc, first, ent.end) - {unit},
                 names=_names(doc, first, ent.end),
-                agent=_described_names(root.head) if unit == "age" else _subject_names(_governor(root)),
+                agent=_described_names(root.head)
+                if unit == "age"
+                else _possessor_names(root) or _subject_names(_governor(root)),
                 cumulative=bool(_CUMULATIVE.search(doc.text)),
                 modifiers=frozenset(modifiers),
                 part=part,

@@ -2,7 +2,10 @@
 
 "nearly 300,000" is [270,000, 300,000), "more than 100,000" is (100,000, inf), "about 20" is [18, 22], "as many
 as 1.5 million", "as much as $180 million" and "up to 1.6 million" are upper figures that news uses as the figure
-itself ([95%, 100%] of it). Exact figures keep a half-percent of rounding either way.
+itself ([95%, 100%] of it). Exact figures keep a half-percent of rounding either way; a round figure of one
+significant digit, written from 100 up ("$700 billion", "300,000"), is how news writes a rounded sum, and keeps 5%
+("$716 billion" is no other sum than "$700 billion"; "$184 million" still is than "$200 million"; "$80 million"
+and "$82 million" are two sums: "80" is written to the unit).
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ class Value:
     low: float
     high: float
     qualifier: str
-    """exact, approx, nearly, above, atleast, below, atmost, upper or range."""
+    """exact, rounded, approx, nearly, above, atleast, below, atmost, upper or range."""
     figure: float
     """The number as written, scaled ("1.5 million" -> 1,500,000)."""
 
@@ -88,6 +91,8 @@ def parse_value(phrase: str) -> Value | None:
     figure = _figure(text)
     if figure is None:
         return None
+    if qualifier == "exact" and _rounded(text):
+        qualifier = "rounded"
     low, high = _interval(figure, qualifier)
     return Value(low=low, high=high, qualifier=qualifier, figure=figure)
 
@@ -157,9 +162,26 @@ def _spelled(words: list[str]) -> tuple[float | None, int]:
     return total, consumed
 
 
+ROUNDED_FROM = 100
+"""The smallest number, as written before its scale word, read as rounded when it has one significant digit: "20
+people" or "$80 million" is meant exactly; "700" in "$700 billion" and "300,000" mostly are not."""
+
+
+def _rounded(text: str) -> bool:
+    match = _NUMBER.search(text)
+    if match is None:
+        return False
+    written = float(match.group().replace(",", ""))
+    if written < ROUNDED_FROM:
+        return False
+    magnitude = 10 ** math.floor(math.log10(written))
+    return math.isclose(written % magnitude, 0.0, abs_tol=1e-9 * written)
+
+
 def _interval(figure: float, qualifier: str) -> tuple[float, float]:
     return {
         "exact": (figure * 0.995, figure * 1.005),
+        "rounded": (figure * 0.95, figure * 1.05),
         "approx": (figure * 0.9, figure * 1.1),
         "nearly": (figure * 0.9, figure),
         "above": (figure, math.inf),

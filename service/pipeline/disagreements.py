@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from service.nlp.facts import DateFact, QuantityFact, SentenceFacts
+from service.nlp.facts import DateFact, QuantityFact, SentenceFacts, same_party
 from service.nlp.lexicon import content_words, rarity
 from service.nlp.linguist import Linguist
 from service.nlp.names import normalise_name
@@ -243,7 +243,7 @@ def _same_slot(a: QuantityFact, b: QuantityFact) -> bool:
         return False
     if a.modifiers and b.modifiers and not (a.modifiers & b.modifiers):
         return False
-    if a.names and b.names and not (a.names & b.names):
+    if a.names and b.names and not same_party(a.names, b.names):
         return False  # the Orioles' offer and the Red Sox's offer
     if len(a.tally) != len(b.tally):
         return False  # "45-7-2" (with draws) and "10-8" (a round's score) or "45-7" (draws left out)
@@ -259,9 +259,9 @@ def _same_slot(a: QuantityFact, b: QuantityFact) -> bool:
         return False  # "13 miles from the warship" / "150 miles west of Aden": two distances
     if a.currency and b.currency and a.currency != b.currency:
         return False  # "$40 billion" and "euro30 billion": one sum converted, at some rate, or two sums
-    if a.agent and b.agent and not (a.agent & b.agent):
+    if a.agent and b.agent and not same_party(a.agent, b.agent):
         return False  # "the Nationals made Teixeira a $160 million offer" / "the Red Sox made him a $200 million offer"
-    if a.unit in _PERSONAL_UNITS and a.agent & b.agent:
+    if a.unit in _PERSONAL_UNITS and same_party(a.agent, b.agent):
         return True  # one named person has one age, served one span of years
     if a.unit not in _AMOUNTS and a.verb and b.verb and a.verb != b.verb:
         return False  # "five boats were spotted" / "three boats were seized"; an amount is one sum whatever the verb
@@ -381,7 +381,7 @@ def _days_apart(a: DateFact, b: DateFact) -> float:
 def _same_event(a: DateFact, b: DateFact, similarity: float) -> bool:
     if a.reporting or b.reporting or a.future != b.future:
         return False
-    if a.agent and b.agent and not a.agent & b.agent:
+    if a.agent and b.agent and not same_party(a.agent, b.agent):
         return False  # "O'Brien was hired on April 21" / "Cheeks was hired in 2005": two hirings
     if a.direction and b.direction and a.direction != b.direction:
         return False  # "checked out of the clinic on Thursday" / "checked into it in May": two events
@@ -438,6 +438,34 @@ def _named_event_date_findings(story: _Story, linguist: Linguist, topic_threshol
     return found
 
 
+def _agrees_with_one_of(fact: DateFact, others: Sequence[DateFact]) -> bool:
+    """Whether one of ``others`` dates the same event word as ``fact`` on a day that agrees with it. A sentence that
+    dates one event word twice ("killed 26,000 in 2003, and 600 were killed in February") tells two events of
+    that kind: a date that agrees with one of them is that event's, not a conflicting date of the other."""
+    return any(
+        other.event == fact.event and other.future == fact.future and _dates_agree(fact.mention, other.mention)
+        for other in others
+    )
+
+
+def _dates_agree(a: DateMention, b: DateMention) -> bool:
+    """Two mentions name one day or period as far as both say: the same day, or a year and a date in it ("in 2003",
+    "in December 2003"). A bare weekday against a date says nothing either way (``same_day`` is None)."""
+    verdict = same_day(a, b)
+    if verdict is not None:
+        return verdict
+    year_a, year_b = _year(a), _year(b)
+    return year_a is not None and year_a == year_b and bool(a.year or b.year)
+
+
+def _year(mention: DateMention) -> int | None:
+    if mention.year:
+        return mention.year
+    if mention.month:
+        return mention.month[0]
+    return mention.resolved.year if mention.resolved else None
+
+
 def _date_findings(story: _Story, i: int, j: int, similarity: float, named_only: bool = False) -> list[_Finding]:
     table = story.table
     found: list[_Finding] = []
@@ -447,10 +475,14 @@ def _date_findings(story: _Story, i: int, j: int, similarity: float, named_only:
     dates_i = [d for d in story.facts[i].dates if not _in_quotation(text_i, d.start)]
     dates_j = [d for d in story.facts[j].dates if not _in_quotation(text_j, d.start)]
     for da in dates_i:
+        if _agrees_with_one_of(da, dates_j):
+            continue  # the other sentence dates two such events and one of them agrees with this date
         for db in dates_j:
             if not _same_event(da, db, similarity) or same_day(da.mention, db.mention) is not False:
                 continue
-            if named_only and not (da.event == db.event and da.agent & db.agent):
+            if _agrees_with_one_of(db, dates_i):
+                continue
+            if named_only and not (da.event == db.event and same_party(da.agent, db.agent)):
                 continue
             if _news_and_background(da, db, _day(table, table.sentences[i]), _day(table, table.sentences[j])):
                 continue
