@@ -295,6 +295,17 @@ def test_a_date_that_agrees_with_one_of_two_dated_events_is_no_conflict(engine: 
     assert len(_date_conflicts(engine, ("Reuters", first, day), ("AP", alone, day))) == 1
 
 
+def test_a_date_after_another_event_of_the_verb_is_not_compared(engine: Engine) -> None:
+    """ "Charged with murder after a shooting at an office party on Friday": Friday may date the shooting or
+    the charge, so it is no conflict with "charged on Saturday"; "charged with murder on Friday" is."""
+    day = date(2008, 12, 14)
+    saturday = "The gunman was charged with first-degree murder on Saturday, police said."
+    after = "The gunman has been charged with first-degree murder after a shooting at an office party on Friday."
+    assert _date_conflicts(engine, ("Reuters", after, day), ("AP", saturday, day)) == []
+    friday = "The gunman was charged with first-degree murder on Friday, police said."
+    assert len(_date_conflicts(engine, ("Reuters", friday, day), ("AP", saturday, day))) == 1
+
+
 def test_the_day_of_an_announcement_is_not_the_day_of_the_event(engine: Engine) -> None:
     found = _analyse(
         engine,

@@ -699,6 +699,8 @@ def date_facts(doc: Any, published: date | None) -> list[DateFact]:
         if span is None:
             continue
         head, event_token = _dated(span.root)
+        if _after_an_event_between(head, span.start):
+            continue  # "charged with murder after a shooting at a party on Friday": which one Friday dates is unsure
         event = _lemma(event_token)
         words = _arguments(head) | ({_lemma(event_token)} if event_token.i != head.i else set())
         future = _future(head) or any(t.lower_ in {"next", "coming", "upcoming"} for t in span)
@@ -719,6 +721,26 @@ def date_facts(doc: Any, published: date | None) -> list[DateFact]:
             )
         )
     return facts
+
+
+# Prepositions that set another event beside the verb's ("charged after a shooting", "resigned following the
+# vote"): a date after such a phrase may date either event.
+_SEQUENCE_PREPOSITIONS = frozenset({"after", "before", "following"})
+
+
+def _after_an_event_between(head: Any, date_start: int) -> bool:
+    """Whether a date written after ``head`` follows a phrase that names another event of the verb ("after a
+    shooting ... on Friday"): the parser attaches such a date to the verb, but it reads as well with the event
+    of the phrase, and the claim is left uncompared."""
+    if head.i >= date_start:
+        return False
+    return any(
+        child.dep_ == "prep"
+        and child.lower_ in _SEQUENCE_PREPOSITIONS
+        and head.i < child.i < date_start
+        and any(obj.dep_ in ("pobj", "pcomp") and obj.ent_type_ not in ("DATE", "TIME") for obj in child.children)
+        for child in head.children
+    )
 
 
 # Particles that turn a verb into its own event ("check in" / "check out", "step up" / "step down"). "in" and "on"
