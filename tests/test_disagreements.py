@@ -482,6 +482,16 @@ def test_a_past_seasons_record_is_not_the_current_record(engine: Engine) -> None
     assert _figure_conflicts(engine, now, now.replace("9-14", "9-13")) == [{"9-14", "9-13"}]
 
 
+def test_records_bounded_to_different_spans_are_two_records(engine: Engine) -> None:
+    """ "A 135-156 record at the collegiate level in 10 seasons" and "a 162-139 record" (the team's under its
+    coach) are two records, as are a career record "as an NBA head coach" and a season's; two reports of one
+    bounded record with two values conflict."""
+    college = "The new coach owns a 135-156 record at the collegiate level in 10 seasons."
+    team = "The new coach led the Harbor City Hawks to a 162-139 record."
+    assert _figure_conflicts(engine, college, team) == []
+    assert _figure_conflicts(engine, college, college.replace("135-156", "136-155")) == [{"135-156", "136-155"}]
+
+
 def test_counts_with_different_verbs_are_two_counts(engine: Engine) -> None:
     """A count is tied to what happened to what is counted. "N times" counts the verb's event: "toured the
     region five times" and "chaired the summit three times" are two counts; so are the people who died in a

@@ -96,6 +96,9 @@ class QuantityFact:
     """A numbered part of the whole the count's event happened in ("In the sixth, he landed one punch":
     sixth; "in the third quarter"): a count within one part is not the count over the whole, nor another
     part's."""
+    bounds: frozenset[str] = frozenset()
+    """For a win-loss record, what it is bounded to ("at the collegiate level", "as a head coach", "in three
+    seasons": level, coach, season): records with no shared bound are two records."""
 
 
 @dataclass(frozen=True)
@@ -331,10 +334,62 @@ def _pattern_facts(doc: Any, pattern: re.Pattern[str], unit: str, taken: list[tu
                 cumulative=bool(_CUMULATIVE.search(doc.text)),
                 attributed_to=_speaker(span.root),
                 tally=numbers,
+                bounds=_record_bounds(first) if unit == "tally" else frozenset(),
             )
         )
         taken.append((match.start(), match.end()))
     return facts
+
+
+# Prepositions that bound a record to a span, a level or a role ("a 135-156 record at the collegiate level in 10
+# seasons", "his record as an NBA head coach with both teams", "a 162-139 record in Portland").
+_RECORD_BOUNDS = frozenset({"in", "at", "as", "with", "over", "during"})
+
+
+def _record_bounds(number: Any) -> frozenset[str]:
+    """What a record is bounded to: the head nouns of the phrases that bound the noun it is the value of ("a
+    135-156 record at the collegiate level": level; "his record as an NBA head coach stands at 284-286": coach;
+    "a 162-139 record in Portland": portland), and a span of its verb's ("compiled a mark in three-plus seasons",
+    "is 122-147 in three-plus seasons": season). Records with no shared bound, or one bounded and one not, are
+    two records: a career's and a season's, a college's and a team's."""
+    noun = _record_noun(number)
+    phrases = []
+    verb = None
+    if noun is not None:
+        phrases = [c for c in noun.children if c.dep_ == "prep" and c.lower_ in _RECORD_BOUNDS]
+        if noun.dep_ in ("dobj", "nsubj") and noun.head.pos_ in ("VERB", "AUX"):
+            verb = noun.head
+    elif number.head.pos_ in ("VERB", "AUX"):
+        verb = number.head  # "Cheeks is 122-147 in three-plus seasons"
+    if verb is not None:
+        phrases += [
+            c
+            for c in verb.children
+            if c.dep_ == "prep"
+            and c.lower_ in ("in", "over")
+            and any(o.dep_ == "pobj" and any(n.dep_ == "nummod" for n in o.children) for o in c.children)
+        ]
+    return frozenset(_lemma(obj) for phrase in phrases for obj in phrase.children if obj.dep_ == "pobj")
+
+
+def _record_noun(number: Any) -> Any:
+    """The noun a record is the value of: "a 19-7 run" (run), "a record of 9-14", "his record stands at 284-286",
+    "improved their record to 7-6" (record); None when there is none."""
+    head = number.head
+    if head.i != number.i and (head.pos_ == "NUM" or head.like_num or head.text.startswith(".")):
+        number, head = head, head.head  # "at 284-286 (.498)": the parser hangs the record on its percentage
+    if number.dep_ in ("nummod", "compound", "amod") and head.pos_ == "NOUN":
+        return head
+    if number.dep_ == "pobj" and head.lower_ == "of" and head.head.pos_ == "NOUN":
+        return head.head
+    if number.dep_ == "pobj" and head.lower_ in ("at", "to") and head.head.pos_ in ("VERB", "AUX"):
+        # "improved their record to 7-6" (the object), "his record stands at 284-286" (the subject)
+        nouns = sorted(
+            (c for c in head.head.children if c.dep_ in ("dobj", "nsubj") and c.pos_ == "NOUN"),
+            key=lambda c: c.dep_ != "dobj",
+        )
+        return nouns[0] if nouns else None
+    return None
 
 
 def _described_noun(number: Any) -> frozenset[str]:

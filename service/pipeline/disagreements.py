@@ -251,6 +251,8 @@ def _same_slot(a: QuantityFact, b: QuantityFact) -> bool:
         return False  # "a 5-19 start in 2006-07" / "the Sixers, at 9-14": a past season's record and this one's
     if a.period and b.period and not (a.period & b.period):
         return False  # "a 5-19 start in 2006-07" / "a 9-14 start this season": figures of two periods
+    if a.tally and (bool(a.bounds) != bool(b.bounds) or (a.bounds and not a.bounds & b.bounds)):
+        return False  # "a 135-156 record at the collegiate level" / "a 162-139 record": two coaches' or spans' records
     if a.scope != b.scope:
         return False  # "In the sixth, he landed one punch" / "he landed 178 punches": a round's count, the fight's
     if a.rate != b.rate:
