@@ -295,6 +295,20 @@ def test_a_date_that_agrees_with_one_of_two_dated_events_is_no_conflict(engine: 
     assert len(_date_conflicts(engine, ("Reuters", first, day), ("AP", alone, day))) == 1
 
 
+def test_two_events_each_named_by_its_date_are_not_one_event(engine: Engine) -> None:
+    """ "Friday night's 88-72 loss" and "Wednesday's home loss": a date written as the event's possessor names
+    which game is meant, so two such dates are two games; "lost on Friday" and "lost on Wednesday" conflict."""
+    day = date(2008, 12, 14)
+    friday = "Friday night's 88-72 loss to the Comets was the last straw for the owners."
+    wednesday = "The team heard boos in Wednesday's home loss to the Comets."
+    assert _date_conflicts(engine, ("Reuters", friday, day), ("AP", wednesday, day)) == []
+    lost = "The team lost 88-72 to the Comets on {}, and the owners fired the coach."
+    assert (
+        len(_date_conflicts(engine, ("Reuters", lost.format("Friday"), day), ("AP", lost.format("Wednesday"), day)))
+        == 1
+    )
+
+
 def test_a_date_after_another_event_of_the_verb_is_not_compared(engine: Engine) -> None:
     """ "Charged with murder after a shooting at an office party on Friday": Friday may date the shooting or
     the charge, so it is no conflict with "charged on Saturday"; "charged with murder on Friday" is."""
@@ -480,6 +494,10 @@ def test_a_past_seasons_record_is_not_the_current_record(engine: Engine) -> None
     now = "Coach Dana Whitfield was fired with the Harbor City Hawks at 9-14 and out of the playoffs."
     assert _figure_conflicts(engine, past, now) == []
     assert _figure_conflicts(engine, now, now.replace("9-14", "9-13")) == [{"9-14", "9-13"}]
+    # A clause of time dates the record as well: "as December started" the team stood at 7-6, now at 9-14.
+    then = "The Harbor City Hawks were on the verge of a turnaround as December started, improving their record to 7-6."
+    current = "The Harbor City Hawks have a record of 9-14 and were expected to be a playoff contender."
+    assert _figure_conflicts(engine, then, current) == []
 
 
 def test_records_bounded_to_different_spans_are_two_records(engine: Engine) -> None:

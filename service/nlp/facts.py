@@ -120,6 +120,9 @@ class DateFact:
     direction: str = ""
     """The dated verb's particle of direction ("checked *out* of", "checked *into*", "stepped *down*"): one verb
     with opposite particles names opposite events (checking into a clinic and checking out of it)."""
+    possessive: bool = False
+    """The date is written as the event's possessor ("Wednesday's home loss", "Tuesday's call"): it names which
+    event is meant more than it states when it happened."""
 
 
 @dataclass(frozen=True)
@@ -412,11 +415,19 @@ _PERIOD_WORDS = re.compile(
 _YEARS = re.compile(r"(?:19|20)\d\d(?:\s*[-–/]\s*(?:19|20)?\d\d)?")
 
 
+_TEMPORAL_MARKS = frozenset({"as", "when", "while", "before", "after", "until", "since"})
+
+
+def _temporal_clause(verb: Any) -> bool:
+    """A clause that says when its head's clause happened ("as December started", "when the season began")."""
+    return bool(verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _TEMPORAL_MARKS for c in verb.children))
+
+
 def _period(doc: Any, first: int, end: int) -> frozenset[str]:
     """The periods that date the clause of the figure at tokens [first, end): DATE entities naming a period
     that modify the figure or a word above it as adverbials ("In 2006-07, he rallied the team from a 5-19
-    start", "a 19-7 run last spring"); not a period inside a noun phrase ("the 2003 quake"), a duration
-    ("three seasons"), or a day ("on Tuesday", "May 2")."""
+    start", "a 19-7 run last spring") or in a clause of time ("as December started, improving to 7-6"); not a
+    period inside a noun phrase ("the 2003 quake"), a duration ("three seasons"), or a day ("on Tuesday")."""
     path = {doc[first].i}
     node = doc[first]
     while node.head.i != node.i:
@@ -433,6 +444,11 @@ def _period(doc: Any, first: int, end: int) -> frozenset[str]:
             attached = root.head.head
         elif root.dep_ in ("npadvmod", "advmod", "tmod", "obl"):
             attached = root.head
+        elif _temporal_clause(root.head):
+            # "as December started, improving their record to 7-6": the clause sets the time of the one it modifies
+            attached = root.head.head
+            while attached.pos_ not in ("VERB", "AUX") and attached.head.i != attached.i:
+                attached = attached.head
         else:
             continue
         if attached.i in path:
@@ -773,6 +789,7 @@ def date_facts(doc: Any, published: date | None) -> list[DateFact]:
                 reporting=_lemma(head) in REPORTING_VERBS,
                 agent=_subject_names(head),
                 direction=_direction(head),
+                possessive=_possessive_date(span.root),
             )
         )
     return facts
@@ -852,6 +869,13 @@ def _event_name(token: Any) -> str:
 
 
 _TIMES_OF_DAY = frozenset({"morning", "afternoon", "evening", "night", "noon", "midday", "midnight", "dawn", "dusk"})
+
+
+def _possessive_date(token: Any) -> bool:
+    node = token
+    while node.head.i != node.i and node.head.lower_ in _TIMES_OF_DAY:
+        node = node.head
+    return bool(node.dep_ == "poss")
 
 
 def _dated(token: Any) -> tuple[Any, Any]:

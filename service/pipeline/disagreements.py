@@ -482,6 +482,8 @@ def _date_findings(story: _Story, i: int, j: int, similarity: float, named_only:
         for db in dates_j:
             if not _same_event(da, db, similarity) or same_day(da.mention, db.mention) is not False:
                 continue
+            if da.possessive and db.possessive:
+                continue  # "Friday night's loss" / "Wednesday's home loss": each date names its own game
             if _agrees_with_one_of(db, dates_i):
                 continue
             if named_only and not (da.event == db.event and same_party(da.agent, db.agent)):
