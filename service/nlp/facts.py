@@ -243,8 +243,8 @@ def same_party(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def _described_names(noun: Any) -> frozenset[str]:
-    """The name of the person a description is attached to: "23-year-old Vishwanand Subryan" (vishwanand,
-    subryan), "Raj Chohan, a 59-year-old grandmother" (raj, chohan), "the 36-year-old champion Klitschko" (the
+    """The name of the person a description is attached to: "23-year-old Vishwanand Subryan" (subryan), "Raj
+    Chohan, a 59-year-old grandmother" (chohan), "the 36-year-old champion Klitschko" (the
     title's name, in apposition or compound); none for an unnamed "the 39-year-old man"."""
     if noun.pos_ != "PROPN" and noun.dep_ in ("appos", "compound") and noun.head.pos_ == "PROPN":
         noun = noun.head
@@ -270,7 +270,7 @@ _THIRD_PERSON = frozenset({"it", "they", "he", "she"})
 
 
 def _subject_names(verb: Any) -> frozenset[str]:
-    """Proper names in the subject of ``verb`` ("the Boston Red Sox have made ...": boston, red, sox); in a
+    """Proper names in the subject of ``verb`` ("the Boston Red Sox have made ...": boston red sox); in a
     relative clause whose subject is "who" or "which", those of the noun it describes ("Smith, who improved his
     record to ...": smith); in a clause reported by a named party whose own subject is a third-person pronoun,
     the reporter's ("the Indian Navy said it had captured ...": indian navy), which is what such a pronoun
@@ -872,6 +872,7 @@ _TIMES_OF_DAY = frozenset({"morning", "afternoon", "evening", "night", "noon", "
 
 
 def _possessive_date(token: Any) -> bool:
+    """Whether a date is written as its event's possessor ("Wednesday's loss", "Friday night's loss")."""
     node = token
     while node.head.i != node.i and node.head.lower_ in _TIMES_OF_DAY:
         node = node.head
