@@ -263,7 +263,7 @@ def _possessor_names(root: Any) -> frozenset[str]:
     if root.dep_ not in ("nummod", "compound", "nmod", "quantmod", "amod"):
         return frozenset()
     owners = [c for c in root.head.children if c.dep_ == "poss"]
-    return _name_phrases(t for owner in owners for t in owner.subtree if _is_name(t) or _is_origin(t))
+    return _name_phrases(t for owner in owners for t in owner.subtree if _is_name_part(t))
 
 
 _THIRD_PERSON = frozenset({"it", "they", "he", "she"})
@@ -280,7 +280,7 @@ def _subject_names(verb: Any) -> frozenset[str]:
         return _described_names(verb.head)
     if verb.dep_ == "ccomp" and subjects and all(s.lower_ in _THIRD_PERSON for s in subjects):
         return _subject_names(verb.head)
-    return _name_phrases(t for child in subjects for t in child.subtree if _is_name(t) or _is_origin(t))
+    return _name_phrases(t for child in subjects for t in child.subtree if _is_name_part(t))
 
 
 def _is_origin(token: Any) -> bool:
@@ -381,10 +381,11 @@ def _record_noun(number: Any) -> Any:
     head = number.head
     if head.i != number.i and (head.pos_ == "NUM" or head.like_num or head.text.startswith(".")):
         number, head = head, head.head  # "at 284-286 (.498)": the parser hangs the record on its percentage
-    if number.dep_ in ("nummod", "compound", "amod") and head.pos_ == "NOUN":
+    if number.dep_ in ("compound", "amod") and head.pos_ == "NOUN":
         return head
-    if number.dep_ == "pobj" and head.lower_ == "of" and head.head.pos_ == "NOUN":
-        return head.head
+    noun = _valued_noun(number)
+    if noun is not None:
+        return noun
     if number.dep_ == "pobj" and head.lower_ in ("at", "to") and head.head.pos_ in ("VERB", "AUX"):
         # "improved their record to 7-6" (the object), "his record stands at 284-286" (the subject)
         nouns = sorted(
@@ -397,12 +398,18 @@ def _record_noun(number: Any) -> Any:
 
 def _described_noun(number: Any) -> frozenset[str]:
     """The noun a figure stands before or after as its value: "a 19-7 run" (run), "a record of 9-14" (record)."""
+    noun = _valued_noun(number)
+    return frozenset({_lemma(noun)}) if noun is not None else frozenset()
+
+
+def _valued_noun(number: Any) -> Any:
+    """The noun ``number`` is the value of, before it ("a 19-7 run") or after "of" ("a record of 9-14"); or None."""
     head = number.head
     if number.dep_ == "nummod" and head.pos_ == "NOUN":
-        return frozenset({_lemma(head)})
+        return head
     if number.dep_ == "pobj" and head.lower_ == "of" and head.head.pos_ == "NOUN":
-        return frozenset({_lemma(head.head)})
-    return frozenset()
+        return head.head
+    return None
 
 
 # A date that names a period (a year, a month without its day, a season) rather than the day of the news.
@@ -446,9 +453,7 @@ def _period(doc: Any, first: int, end: int) -> frozenset[str]:
             attached = root.head
         elif _temporal_clause(root.head):
             # "as December started, improving their record to 7-6": the clause sets the time of the one it modifies
-            attached = root.head.head
-            while attached.pos_ not in ("VERB", "AUX") and attached.head.i != attached.i:
-                attached = attached.head
+            attached = _governor(root.head.head)
         else:
             continue
         if attached.i in path:
@@ -871,20 +876,24 @@ def _event_name(token: Any) -> str:
 _TIMES_OF_DAY = frozenset({"morning", "afternoon", "evening", "night", "noon", "midday", "midnight", "dawn", "dusk"})
 
 
-def _possessive_date(token: Any) -> bool:
-    """Whether a date is written as its event's possessor ("Wednesday's loss", "Friday night's loss")."""
+def _with_time_of_day(token: Any) -> Any:
+    """The date's word with the time of day it names ("on Saturday night", "Monday morning": night, morning): the
+    time of day is part of the date, not its event."""
     node = token
     while node.head.i != node.i and node.head.lower_ in _TIMES_OF_DAY:
         node = node.head
-    return bool(node.dep_ == "poss")
+    return node
+
+
+def _possessive_date(token: Any) -> bool:
+    """Whether a date is written as its event's possessor ("Wednesday's loss", "Friday night's loss")."""
+    return bool(_with_time_of_day(token).dep_ == "poss")
 
 
 def _dated(token: Any) -> tuple[Any, Any]:
     """(the word a date modifies, the event it names): "apologized on Saturday" -> apologize; "held a call
     on Monday" -> (hold, call); "Tuesday's conversation" -> conversation."""
-    node = token
-    while node.head.i != node.i and node.head.lower_ in _TIMES_OF_DAY:
-        node = node.head  # "on Saturday night", "Monday morning": the time of day is part of the date, not its event
+    node = _with_time_of_day(token)
     if node.dep_ == "poss" or (node.dep_ in ("compound", "nmod", "amod") and node.head.pos_ == "NOUN"):
         return node.head, node.head
     while node.head.i != node.i and node.dep_ in ("pobj", "prep", "npadvmod", "tmod", "nummod", "compound"):

@@ -115,13 +115,22 @@ def date_mentions(text: str, published: date | None) -> list[DateMention]:
     return sorted(mentions, key=lambda d: d.start)
 
 
+def year_of(mention: DateMention) -> int | None:
+    """The year a mention names or falls in, if it says."""
+    if mention.year:
+        return mention.year
+    if mention.month:
+        return mention.month[0]
+    return mention.resolved.year if mention.resolved else None
+
+
 def same_day(a: DateMention, b: DateMention) -> bool | None:
     """True/False when comparable, None when neither absolute dates nor weekdays can be compared.
 
     A month-only mention agrees with any day of that month and differs from days of other months.
     """
     if a.year or b.year:
-        years = [m.year or (m.month[0] if m.month else m.resolved.year if m.resolved else None) for m in (a, b)]
+        years = [year_of(a), year_of(b)]
         if years[0] and years[1]:
             return None if years[0] == years[1] else False
         return None

@@ -36,7 +36,7 @@ from service.nlp.lexicon import content_words, rarity
 from service.nlp.linguist import Linguist
 from service.nlp.names import normalise_name
 from service.nlp.numbers import Value
-from service.nlp.temporal import MONTH_NAMES, WEEKDAYS, DateMention, same_day
+from service.nlp.temporal import MONTH_NAMES, WEEKDAYS, DateMention, same_day, year_of
 from service.pipeline.align import SentenceTable, lexical_similarity
 from service.pipeline.consensus import support_of
 from service.pipeline.types import Disagreement, Position, Sentence, Support
@@ -456,16 +456,8 @@ def _dates_agree(a: DateMention, b: DateMention) -> bool:
     verdict = same_day(a, b)
     if verdict is not None:
         return verdict
-    year_a, year_b = _year(a), _year(b)
+    year_a, year_b = year_of(a), year_of(b)
     return year_a is not None and year_a == year_b and bool(a.year or b.year)
-
-
-def _year(mention: DateMention) -> int | None:
-    if mention.year:
-        return mention.year
-    if mention.month:
-        return mention.month[0]
-    return mention.resolved.year if mention.resolved else None
 
 
 def _date_findings(story: _Story, i: int, j: int, similarity: float, named_only: bool = False) -> list[_Finding]:
@@ -476,16 +468,17 @@ def _date_findings(story: _Story, i: int, j: int, similarity: float, named_only:
     # against the day the speaker spoke, which neither article states, not against the article's date.
     dates_i = [d for d in story.facts[i].dates if not _in_quotation(text_i, d.start)]
     dates_j = [d for d in story.facts[j].dates if not _in_quotation(text_j, d.start)]
+    # A date that agrees with one the other sentence gives the same event word is that event's (see
+    # _agrees_with_one_of): it is compared with nothing else there.
+    dates_j_open = [db for db in dates_j if not _agrees_with_one_of(db, dates_i)]
     for da in dates_i:
         if _agrees_with_one_of(da, dates_j):
-            continue  # the other sentence dates two such events and one of them agrees with this date
-        for db in dates_j:
+            continue
+        for db in dates_j_open:
             if not _same_event(da, db, similarity) or same_day(da.mention, db.mention) is not False:
                 continue
             if da.possessive and db.possessive:
                 continue  # "Friday night's loss" / "Wednesday's home loss": each date names its own game
-            if _agrees_with_one_of(db, dates_i):
-                continue
             if named_only and not (da.event == db.event and same_party(da.agent, db.agent)):
                 continue
             if _news_and_background(da, db, _day(table, table.sentences[i]), _day(table, table.sentences[j])):
