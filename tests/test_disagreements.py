@@ -706,3 +706,52 @@ def test_a_date_in_what_is_expected_is_future(engine: Engine) -> None:
         day,
     )
     assert _date_conflicts(engine, filed, plea) == []
+
+
+def test_a_count_so_far_at_this_point_is_a_running_count(engine: Engine) -> None:
+    """ "At this point, there has been one arrest" is a count so far (a live report's running figure), not the
+    night's final count: it does not contradict a later report's total, as "so far" does not. Two final counts
+    still conflict."""
+    interim = "At this point, the police said the crowd had scattered and that there was one arrest on the avenue."
+    final = (
+        "By the end of the night the crowd had scattered from the avenue, and there were 38 arrests, the police said."
+    )
+    assert _figure_conflicts(engine, interim, final) == []
+    assert _figure_conflicts(engine, final, final.replace("38", "52")) == [{"38", "52"}]
+
+
+def test_a_figure_that_agrees_with_an_elliptic_count_of_the_other_is_not_a_conflict(engine: Engine) -> None:
+    """ "Shot four passers-by, killing three" gives two counts of one noun, the second elliptic (its noun left
+    out). "The deaths of three passers-by" agrees with the elliptic one: the outlets count different things, and
+    four shot against three dead is no conflict. Without the elliptic count, four shot against two dead still
+    is compared."""
+    shot = "The gunman shot four passers-by on the bridge, killing three, before he was stopped."
+    deaths = "The gunman is charged with murder over the deaths of three passers-by on the bridge."
+    assert _figure_conflicts(engine, shot, deaths) == []
+    alone = "The gunman shot four passers-by on the bridge before he was stopped."
+    assert _figure_conflicts(engine, alone, alone.replace("four", "six")) == [{"four", "six"}]
+
+
+def test_a_figure_of_an_unnamed_party_is_not_one_of_several_named_parties(engine: Engine) -> None:
+    """ "The club was said to have bid at least $90 million" names no party; "Dayton matched the bid from Leeds,
+    Portland has made a bid between $60 and $65 million" gives several named parties their own bids. Which of
+    them "the club" is, nothing in the sentence says: the figures are not compared. Against a sentence about one
+    named party they still are."""
+    unnamed = "A columnist says the club was believed to have bid at least $90 million for the striker."
+    several = (
+        "Dayton matched the bid from Leeds, Portland has made a bid between $60 and $65 million for the striker,"
+        " and nobody knows what Norwich has bid."
+    )
+    assert _figure_conflicts(engine, unnamed, several) == []
+    single = "Portland has made a bid between $60 and $65 million for the striker, its chairman said."
+    assert _figure_conflicts(engine, unnamed, single) == [{"at least $90 million", "between $60 and $65 million"}]
+
+
+def test_a_figure_in_a_question_is_not_a_claim(engine: Engine) -> None:
+    """ "Should Portland go higher than $90 million a season?" asks; it states no figure, so nothing in it
+    conflicts with the bid another outlet reports. The same figure stated is compared."""
+    question = "Should Portland go higher than $90 million a season for the striker?"
+    stated = "Portland has offered the striker $70 million a season, its chairman said."
+    assert _figure_conflicts(engine, question, stated) == []
+    statement = "Portland will go higher than $90 million a season for the striker, its chairman said."
+    assert _figure_conflicts(engine, statement, stated) != []

@@ -133,6 +133,9 @@ class SentenceFacts:
     root: str
     speaker: str | None
     """The subject of the main reporting verb ("Peskov said ..."), or "according to X"'s X."""
+    parties: tuple[frozenset[str], ...] = ()
+    """The named subjects of the sentence's verbs other than reporting verbs, one entry a party (its name
+    phrases): "the Nationals offered ..., the Orioles have made ...": nationals, orioles."""
 
 
 def _lemma(token: Any) -> str:
@@ -298,7 +301,8 @@ _PARTITIVE = frozenset("other remaining additional another more further extra la
 
 
 _CUMULATIVE = re.compile(
-    r"\b(?:so far|thus far|to date|in total|a total of|in all|altogether|overall|this season|this year|"
+    r"\b(?:so far|thus far|to date|at this point|as of now|up to now|until now|in total|a total of|in all|"
+    r"altogether|overall|this season|this year|"
     r"since (?:(?:19|20)\d\d|the (?:start|beginning|outbreak)|then|last \w+|(?:that|this|his|her|their|its) \w+|"
     + "|".join([MONTH_NAMES, *WEEKDAYS])
     + r")|career|lifetime|cumulative|combined|running total)\b",
@@ -918,7 +922,20 @@ def sentence_facts(doc: Any, published: date | None) -> SentenceFacts:
         negated_root=any(c.dep_ == "neg" for c in root.children),
         root=_lemma(root),
         speaker=_speaker(root) if _lemma(root) not in REPORTING_VERBS else _subject_text(root),
+        parties=_parties(doc),
     )
+
+
+def _parties(doc: Any) -> tuple[frozenset[str], ...]:
+    """The distinct named subjects of the sentence's verbs, reporting verbs left out (:attr:`SentenceFacts.parties`)."""
+    found: list[frozenset[str]] = []
+    for verb in doc:
+        if verb.pos_ not in ("VERB", "AUX") or _lemma(verb) in REPORTING_VERBS:
+            continue
+        names = _subject_names(verb)
+        if names and not any(same_party(names, seen) for seen in found):
+            found.append(names)
+    return tuple(found)
 
 
 def _subject_text(verb: Any) -> str | None:
