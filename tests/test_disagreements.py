@@ -755,3 +755,16 @@ def test_a_figure_in_a_question_is_not_a_claim(engine: Engine) -> None:
     assert _figure_conflicts(engine, question, stated) == []
     statement = "Portland will go higher than $90 million a season for the striker, its chairman said."
     assert _figure_conflicts(engine, statement, stated) != []
+
+
+def test_a_persons_age_advances_between_reports_dated_apart(engine: Engine) -> None:
+    """A person is a year older in a report a year later: "38" in April 2007 and "39" at the trial in April 2008
+    agree. On one day the same two ages conflict, and so does an age three years more a year later."""
+    charged = "Prosecutors said the 38-year-old Varga fired a shotgun inside the accounting office."
+    convicted = "Prosecutors said the 39-year-old Varga fired a shotgun inside the accounting office."
+    apart = (("Reuters", charged, date(2007, 4, 11)), ("AP", convicted, date(2008, 4, 30)))
+    assert _claims(_analyse(engine, *apart), "number", "reported_claim") == []
+    same_day = (("Reuters", charged, date(2007, 4, 11)), ("AP", convicted, date(2007, 4, 11)))
+    assert _claims(_analyse(engine, *same_day), "number", "reported_claim") == [{"38-year-old", "39-year-old"}]
+    older = (("Reuters", charged, date(2007, 4, 11)), ("AP", convicted.replace("39", "41"), date(2008, 4, 30)))
+    assert _claims(_analyse(engine, *older), "number", "reported_claim") == [{"38-year-old", "41-year-old"}]

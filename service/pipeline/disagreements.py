@@ -332,6 +332,20 @@ def _one_of_several_parties(unnamed: QuantityFact, facts: SentenceFacts, named: 
     return not unnamed.agent and bool(named.agent) and len(facts.parties) >= 2
 
 
+def _aged_between(a: QuantityFact, b: QuantityFact, day_a: date | None, day_b: date | None) -> bool:
+    """Whether two ages of one person differ by the years between their reports: a person is as many years
+    older as whole years have passed, or one more once a birthday between the reports is the likelier case
+    (at least half a year past the whole years). "38" in April 2007 and "39" in April 2008 agree; "38" and
+    "39" on one day, or "38" and "41" a year apart, do not."""
+    if day_a is None or day_b is None or a.value is None or b.value is None:
+        return False
+    if day_a > day_b:
+        a, b, day_a, day_b = b, a, day_b, day_a
+    years = (day_b - day_a).days / 365.25
+    older = b.value.figure - a.value.figure
+    return older in (math.floor(years), round(years))
+
+
 _LOWER_BOUNDS = frozenset({"atleast", "above"})
 _UPPER_BOUNDS = frozenset({"upper", "atmost", "below"})
 
@@ -367,6 +381,10 @@ def _number_findings(story: _Story, i: int, j: int, similarity: float, gap: int 
             if _agrees_with_an_elliptic_count(qb, quantities_i) or _agrees_with_an_elliptic_count(qa, quantities_j):
                 continue
             if _one_of_several_parties(qa, story.facts[j], qb) or _one_of_several_parties(qb, story.facts[i], qa):
+                continue
+            if qa.unit == "age" and _aged_between(
+                qa, qb, _day(table, table.sentences[i]), _day(table, table.sentences[j])
+            ):
                 continue
             one_claimed = (qa.attributed_to is None) != (qb.attributed_to is None)
             evolving = gap is not None and gap >= 1
