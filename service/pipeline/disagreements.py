@@ -339,10 +339,10 @@ def _aged_between(a: QuantityFact, b: QuantityFact, day_a: date | None, day_b: d
     "39" on one day, or "38" and "41" a year apart, do not."""
     if day_a is None or day_b is None or a.value is None or b.value is None:
         return False
-    if day_a > day_b:
-        a, b, day_a, day_b = b, a, day_b, day_a
-    years = (day_b - day_a).days / 365.25
+    years = (day_b - day_a).days / 365.25  # negative when a's report is the later one
     older = b.value.figure - a.value.figure
+    if years < 0:
+        years, older = -years, -older
     return older in (math.floor(years), round(years))
 
 
