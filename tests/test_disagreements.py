@@ -723,13 +723,19 @@ def test_a_count_so_far_at_this_point_is_a_running_count(engine: Engine) -> None
 def test_a_figure_that_agrees_with_an_elliptic_count_of_the_other_is_not_a_conflict(engine: Engine) -> None:
     """ "Shot four passers-by, killing three" gives two counts of one noun, the second elliptic (its noun left
     out). "The deaths of three passers-by" agrees with the elliptic one: the outlets count different things, and
-    four shot against three dead is no conflict. Without the elliptic count, four shot against two dead still
-    is compared."""
+    four shot against three dead is no conflict. Without the elliptic count, four shot against six shot still
+    conflict, and so does an elliptic count whose verb is not the other figure's ("injured ... and arrested
+    five" against "five were injured")."""
     shot = "The gunman shot four passers-by on the bridge, killing three, before he was stopped."
     deaths = "The gunman is charged with murder over the deaths of three passers-by on the bridge."
     assert _figure_conflicts(engine, shot, deaths) == []
     alone = "The gunman shot four passers-by on the bridge before he was stopped."
     assert _figure_conflicts(engine, alone, alone.replace("four", "six")) == [{"four", "six"}]
+    # An elliptic count with another verb ("arrested five") is not the other outlet's count of the injured.
+    injured = "Police said 12 people were injured in the clashes and arrested five."
+    assert _figure_conflicts(engine, injured, "Five people were injured in the clashes, police said.") == [
+        {"12", "Five"}
+    ]
 
 
 def test_a_figure_of_an_unnamed_party_is_not_one_of_several_named_parties(engine: Engine) -> None:

@@ -312,11 +312,13 @@ def _listed_figures(quantities: Sequence[QuantityFact]) -> set[int]:
 def _agrees_with_an_elliptic_count(fact: QuantityFact, others: Sequence[QuantityFact]) -> bool:
     """Whether the other sentence gives ``fact``'s value as an elliptic count: a figure with no noun of its own,
     the object of a verb, beside a figure that has one ("shot four passers-by, killing three": three of them).
-    Such a sentence gives two counts of one noun; a figure that agrees with one of them is that count, and the
-    outlets count different things (the shot and the dead), not one thing differently."""
+    Such a sentence gives two counts of one noun; a figure that agrees with one of them (and whose own verb, if
+    any, is the elliptic count's) is that count, and the outlets count different things (the shot and the
+    dead), not one thing differently."""
     return any(
         not other.unit
         and other.verb
+        and (not fact.verb or fact.verb == other.verb)  # "injured ... and arrested five" is no count of the injured
         and other.value is not None
         and fact.value is not None
         and other.value.compatible(fact.value)
