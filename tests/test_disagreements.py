@@ -774,3 +774,22 @@ def test_a_persons_age_advances_between_reports_dated_apart(engine: Engine) -> N
     assert _claims(_analyse(engine, *same_day), "number", "reported_claim") == [{"38-year-old", "39-year-old"}]
     older = (("Reuters", charged, date(2007, 4, 11)), ("AP", convicted.replace("39", "41"), date(2008, 4, 30)))
     assert _claims(_analyse(engine, *older), "number", "reported_claim") == [{"38-year-old", "41-year-old"}]
+
+
+def test_a_month_or_weekday_near_a_figure_is_not_a_party(engine: Engine) -> None:
+    """Names near a figure tell whose figure it is ("the Orioles' offer"); a month or a weekday names no party.
+    "Proposed the rules in May and has since received nearly 90,000 letters" and "received nearly 60,000 letters
+    on Thursday" are one count, whose two values conflict."""
+    may = "The ministry proposed the fishing rules in May and has since received nearly 90,000 letters about them."
+    thursday = "The ministry received nearly 60,000 letters on Thursday about the fishing rules."
+    assert _figure_conflicts(engine, may, thursday) == [{"nearly 90,000", "nearly 60,000"}]
+
+
+def test_a_figure_dated_to_a_period_is_not_one_dated_to_a_day(engine: Engine) -> None:
+    """ "A 6.3 tremor in March" and "on Sunday a 5.4 tremor" are two tremors: a figure whose clause is dated to a
+    month is not compared with one dated to a day outside it. Two figures of one day still conflict."""
+    sunday = "Earlier on Sunday a 5.4 tremor shook the port town, officials said."
+    march = "The port town was shaken by a 6.3 tremor in March."
+    assert _figure_conflicts(engine, sunday, march) == []
+    also_sunday = "The port town was shaken by a 5.9 tremor on Sunday."
+    assert _figure_conflicts(engine, sunday, also_sunday) == [{"5.4", "5.9"}]

@@ -292,8 +292,9 @@ def _is_origin(token: Any) -> bool:
 
 
 def _is_name(token: Any) -> bool:
-    """A proper-name token long enough to tell parties apart (not an initial or "U.")."""
-    return bool(token.pos_ == "PROPN" and len(token.text) > 2)
+    """A proper-name token long enough to tell parties apart (not an initial or "U."), and not a date's ("May",
+    "Thursday": a month or a weekday names no party)."""
+    return bool(token.pos_ == "PROPN" and len(token.text) > 2 and token.ent_type_ not in ("DATE", "TIME"))
 
 
 # Adjectives that make a figure a part of some other total ("two other victims", "the remaining three").

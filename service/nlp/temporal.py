@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MONTHS = {
-    name: i + 1
+MONTH_SPELLINGS: dict[int, tuple[str, ...]] = {
+    i + 1: names
     for i, names in enumerate(
         [
             ("january", "jan"),
@@ -25,8 +25,9 @@ MONTHS = {
             ("december", "dec"),
         ]
     )
-    for name in names
 }
+"""Month number -> its name and abbreviations, lower case."""
+MONTHS = {name: number for number, names in MONTH_SPELLINGS.items() for name in names}
 MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 """Every month name and abbreviation as one regex alternation, the longest first."""
 _MONTH = r"(?P<month>" + MONTH_NAMES + r")\.?"

@@ -36,7 +36,7 @@ from service.nlp.lexicon import content_words, rarity
 from service.nlp.linguist import Linguist
 from service.nlp.names import normalise_name
 from service.nlp.numbers import Value
-from service.nlp.temporal import MONTH_NAMES, WEEKDAYS, DateMention, same_day, year_of
+from service.nlp.temporal import MONTH_NAMES, MONTH_SPELLINGS, WEEKDAYS, DateMention, same_day, year_of
 from service.pipeline.align import SentenceTable, lexical_similarity
 from service.pipeline.consensus import support_of
 from service.pipeline.types import Disagreement, Position, Sentence, Support
@@ -334,6 +334,29 @@ def _one_of_several_parties(unnamed: QuantityFact, facts: SentenceFacts, named: 
     return not unnamed.agent and bool(named.agent) and len(facts.parties) >= 2
 
 
+def _period_and_day(dated: QuantityFact, other: QuantityFact, other_facts: SentenceFacts) -> bool:
+    """Whether ``dated``'s clause is dated to a period ("a 6.3 tremor in March") and ``other``'s verb to a day
+    outside it ("on Sunday a 5.4 tremor shook ..."): two moments, two events. A weekday the article's date does
+    not resolve is taken as outside: nothing says it falls in the period."""
+    if not dated.period or other.period or not other.verb:
+        return False
+    days = [
+        d.mention
+        for d in other_facts.dates
+        if d.event == other.verb and (d.mention.weekday or d.mention.resolved) and not d.mention.month
+    ]
+    if not days:
+        return False
+    return not any(_in_period(m.resolved, period) for m in days if m.resolved is not None for period in dated.period)
+
+
+def _in_period(day: date, period: str) -> bool:
+    """Whether a period as written ("march", "september 2005", "2008") may hold ``day``: it names the day's month
+    or year (a season or a span says too little, and is taken as not holding it)."""
+    words = set(re.findall(r"[a-z]+|\d{4}", period))
+    return bool(words & set(MONTH_SPELLINGS[day.month])) or str(day.year) in words
+
+
 def _aged_between(a: QuantityFact, b: QuantityFact, day_a: date | None, day_b: date | None) -> bool:
     """Whether two ages of one person differ by the years between their reports: a person is as many years
     older as whole years have passed, or one more once a birthday between the reports is the likelier case
@@ -383,6 +406,8 @@ def _number_findings(story: _Story, i: int, j: int, similarity: float, gap: int 
             if _agrees_with_an_elliptic_count(qb, quantities_i) or _agrees_with_an_elliptic_count(qa, quantities_j):
                 continue
             if _one_of_several_parties(qa, story.facts[j], qb) or _one_of_several_parties(qb, story.facts[i], qa):
+                continue
+            if _period_and_day(qa, qb, story.facts[j]) or _period_and_day(qb, qa, story.facts[i]):
                 continue
             if qa.unit == "age" and _aged_between(
                 qa, qb, _day(table, table.sentences[i]), _day(table, table.sentences[j])
