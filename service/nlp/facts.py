@@ -135,7 +135,7 @@ class SentenceFacts:
     """The subject of the main reporting verb ("Peskov said ..."), or "according to X"'s X."""
     parties: tuple[frozenset[str], ...] = ()
     """The named subjects of the sentence's verbs other than reporting verbs, one entry a party (its name
-    phrases): "the Nationals offered ..., the Orioles have made ...": nationals, orioles."""
+    phrases): "Dayton matched the bid ..., Portland has made one ...": dayton, portland."""
 
 
 def _lemma(token: Any) -> str:

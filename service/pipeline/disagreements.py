@@ -166,17 +166,21 @@ def _is_quotation(text: str) -> bool:
 
 
 def _is_question(text: str) -> bool:
-    """A question ("Should the club go higher than $25 million?") asks; it states no figure, date or denial."""
+    """A question ("Should Portland go higher than $90 million a season?") asks; it states no figure, date or
+    denial."""
     return text.rstrip().rstrip(_CLOSING_QUOTES).rstrip().endswith("?")
 
 
 def _candidate_pairs(story: _Story, threshold: float, below: float | None = None) -> list[tuple[int, int]]:
-    """Sentence pairs of different sources with similarity >= ``threshold`` (and < ``below`` when given)."""
+    """Sentence pairs of different sources with similarity >= ``threshold`` (and < ``below`` when given); a
+    question is in none (:func:`_is_question`)."""
     table = story.table
     keys = [table.key_of(s) for s in table.sentences]
     close = story.similarity >= threshold
     if below is not None:
         close &= story.similarity < below
+    asked = np.array([_is_question(s.text) for s in table.sentences], dtype=bool)
+    close &= ~asked[:, None] & ~asked[None, :]
     rows, cols = np.nonzero(np.triu(close, 1))
     return [(i, j) for i, j in zip(rows.tolist(), cols.tolist(), strict=True) if keys[i] != keys[j]]
 
@@ -329,8 +333,8 @@ def _agrees_with_an_elliptic_count(fact: QuantityFact, others: Sequence[Quantity
 
 def _one_of_several_parties(unnamed: QuantityFact, facts: SentenceFacts, named: QuantityFact) -> bool:
     """Whether ``unnamed`` names no party while ``named`` is one named party's figure in a sentence where
-    several named parties act ("the Nationals offered ..., the Orioles have made an offer of $140 million"):
-    which of them an unnamed "the team" is, nothing says."""
+    several named parties act ("Dayton matched the bid from Leeds, Portland has made a bid of $60 million"):
+    which of them an unnamed "the club" is, nothing says."""
     return not unnamed.agent and bool(named.agent) and len(facts.parties) >= 2
 
 
@@ -747,17 +751,12 @@ def find_disagreements(
     pairs = _candidate_pairs(story, topic_threshold)
     # The parse is most of this stage's time: only pairs that can conflict are parsed.
     in_pairs = {k for pair in pairs for k in pair}
-    asserted = {k for k in in_pairs if not _is_question(table.sentences[k].text)}
-    figures = {k for k in asserted if _FIGURE_OR_DAY.search(table.sentences[k].text)}
+    figures = {k for k in in_pairs if _FIGURE_OR_DAY.search(table.sentences[k].text)}
     pairs = [
         (i, j)
         for i, j in pairs
-        if i in asserted
-        and j in asserted
-        and (
-            (i in figures and j in figures)
-            or _may_negate(table.sentences[i].text, table.sentences[j].text, story.similarity[i, j])
-        )
+        if (i in figures and j in figures)
+        or _may_negate(table.sentences[i].text, table.sentences[j].text, story.similarity[i, j])
     ]
     _parse(story, [k for pair in pairs for k in pair], linguist)
     findings: list[_Finding] = []
