@@ -793,3 +793,30 @@ def test_a_figure_dated_to_a_period_is_not_one_dated_to_a_day(engine: Engine) ->
     assert _figure_conflicts(engine, sunday, march) == []
     also_sunday = "The port town was shaken by a 5.9 tremor on Sunday."
     assert _figure_conflicts(engine, sunday, also_sunday) == [{"5.4", "5.9"}]
+
+
+def test_a_count_without_a_noun_is_compared_by_what_happened_to_it(engine: Engine) -> None:
+    """ "Injuring 80" and "injuring 60": a figure with no noun of its own counts what its verb did; two such
+    figures of one verb are one slot (one such figure and a count of people are not: on the dev stories that was
+    mostly another event's toll). The parser's NER often reads a bare figure
+    at a clause's end as a date ("injuring 80."), and a figure with a participle after it ("50 injured", "the 80
+    wounded") counts what the participle says."""
+    storm = "The storm flattened three villages on the coast on Monday, killing 12 people and injuring {}."
+    assert _figure_conflicts(engine, storm.format(80), storm.format(60)) == [{"80", "60"}]
+    passive = "Twelve people were killed and at least {} injured when the storm hit the coast on Monday."
+    assert _figure_conflicts(engine, passive.format(90), storm.format(60)) == [{"at least 90", "60"}]
+    # Compatible ("at least 50" holds 60), and the dead are not the injured.
+    assert _figure_conflicts(engine, passive.format(50), storm.format(60)) == []
+    people = "The storm flattened three villages on the coast on Monday, and 60 people were injured."
+    assert _figure_conflicts(engine, storm.format(80), people) == []
+    arrested = "Police arrested {} after the match in the city centre on Saturday, a spokesman said."
+    assert _figure_conflicts(engine, arrested.format(14), storm.format(14)) == []
+
+
+def test_once_and_twice_are_counts_of_times(engine: Engine) -> None:
+    """ "Married twice" and "married three times" count one thing; "twice as many" is a ratio, not a count."""
+    twice = "The singer married twice and had no children, her publicist said on Friday."
+    thrice = "The singer was married three times and had no children, her publicist said on Friday."
+    assert _figure_conflicts(engine, twice, thrice) == [{"twice", "three"}]
+    ratio = "The singer sold twice as many records as her rival in the decade, her publicist said on Friday."
+    assert _figure_conflicts(engine, ratio, thrice) == []

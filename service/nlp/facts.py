@@ -509,8 +509,11 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
             )
         )
         taken.append((match.start(), match.end()))
+    facts += _adverb_counts(doc, taken)
     for ent in doc.ents:
-        if ent.label_ not in NUMBER_LABELS or any(s < ent.end_char and ent.start_char < e for s, e in taken):
+        if (ent.label_ not in NUMBER_LABELS and not _misread_count(ent)) or any(
+            s < ent.end_char and ent.start_char < e for s, e in taken
+        ):
             continue
         if any(t.lower_.rstrip(".") in _RANK_MARKERS for t in doc[max(0, ent.start - 2) : ent.start]):
             continue  # a rank ("No. 2"), not a count
@@ -544,12 +547,15 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
         before = doc[first - 1].lower_ if first > 0 else ""
         part = _is_part(doc, ent) or bool(modifiers & _PARTITIVE) or before in _PARTITIVE  # "another five people"
         governor = _governor(root)
+        participle = _participle(root) if counted is None and unit == "" else None
+        if participle is not None:
+            governor = participle  # "at least 50 injured", "the 80 wounded": the participle says what they are
         if counted is None or (
             counted.dep_ == "pobj" and counted.head.lower_ == "of" and counted.head.head.i == root.i
         ):
             counted = root  # "seven of its villages were affected": the number itself is the subject
         # A distance is where something is, whatever verb placed it ("struck" / "was centred" 20 km away).
-        event = "" if unit in _DISTANCE_UNITS else _event_of(counted, governor)
+        event = "" if unit in _DISTANCE_UNITS else _lemma(participle) if participle else _event_of(counted, governor)
         context = modifiers | _arguments(governor)
         context.discard(unit)
         facts.append(
@@ -580,6 +586,62 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
             )
         )
     return sorted(facts, key=lambda f: f.start)
+
+
+def _misread_count(ent: Any) -> bool:
+    """A bare figure the NER labels a date though no date reads it: one number, not a year, that a verb takes
+    as its subject or object ("killing 10 people and injuring 80.": the 80 is a count of the injured)."""
+    if ent.label_ != "DATE" or len(ent) != 1:
+        return False
+    token = ent[0]
+    if not token.like_num or token.dep_ not in _EVENT_ROLES or token.head.pos_ not in ("VERB", "AUX"):
+        return False
+    value = parse_value(token.text)
+    return value is not None and not (1900 <= value.figure <= 2100)
+
+
+def _participle(number: Any) -> Any:
+    """The participle a figure without a noun is described by ("at least 50 injured", "the 80 wounded"), or
+    None."""
+    return next((c for c in number.children if c.dep_ == "acl" and c.tag_ == "VBN"), None)
+
+
+# Adverbs that count times ("married twice"); "once" is left out: it mostly means "formerly" ("once a star").
+_TIMES_ADVERBS = {"twice": 2, "thrice": 3}
+# Words after "twice" that make it a ratio or a rate ("twice as many", "twice the size", "twice a week").
+_NOT_A_COUNT_AFTER = frozenset({"as", "the", "that", "a", "an", "per", "this", "his", "her", "its", "their"})
+
+
+def _adverb_counts(doc: Any, taken: list[tuple[int, int]]) -> list[QuantityFact]:
+    """ "Married twice": a count of times, as "married three times" is, with the verb it counts."""
+    facts = []
+    for token in doc:
+        times = _TIMES_ADVERBS.get(token.lower_)
+        if times is None or token.dep_ != "advmod" or token.head.pos_ not in ("VERB", "AUX"):
+            continue
+        if token.i + 1 < len(doc) and doc[token.i + 1].lower_ in _NOT_A_COUNT_AFTER:
+            continue
+        verb = token.head
+        start, end = token.idx, token.idx + len(token.text)
+        facts.append(
+            QuantityFact(
+                start=start,
+                end=end,
+                text=token.text,
+                value=parse_value(str(times)),
+                unit="time",
+                context=frozenset(w for w in _arguments(verb) - {"time"} if w),
+                local=_local(doc, token.i, token.i + 1),
+                names=_names(doc, token.i, token.i + 1),
+                agent=_subject_names(verb),
+                cumulative=bool(_CUMULATIVE.search(doc.text)),
+                attributed_to=_speaker(token),
+                period=_period(doc, token.i, token.i + 1),
+                verb=_lemma(verb),
+            )
+        )
+        taken.append((start, end))
+    return facts
 
 
 _OWN_PHRASE_DEPS = frozenset({"nummod", "compound", "quantmod", "amod", "nmod"})

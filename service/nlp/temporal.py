@@ -30,7 +30,8 @@ MONTH_SPELLINGS: dict[int, tuple[str, ...]] = {
 MONTHS = {name: number for number, names in MONTH_SPELLINGS.items() for name in names}
 MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 """Every month name and abbreviation as one regex alternation, the longest first."""
-_MONTH = r"(?P<month>" + MONTH_NAMES + r")\.?"
+# Whole words only: "15 mark" is no "15 Mar", "Omar 15" no "Mar 15".
+_MONTH = r"\b(?P<month>" + MONTH_NAMES + r")\b\.?"
 _DATE_PATTERNS = (
     re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d{2}))?", re.I),
     re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r"(?:,?\s+(?P<year>(?:19|20)\d{2}))?", re.I),

@@ -249,7 +249,9 @@ def _shared_rare(a: frozenset[str], b: frozenset[str]) -> int:
 def _same_slot(a: QuantityFact, b: QuantityFact) -> bool:
     """Two figures count the same thing: same unit, the same verb or rare words around them, and no modifier
     that sets them apart ("medical" vs "recreational" states)."""
-    if a.part or b.part or a.unit != b.unit or not a.unit or a.cumulative != b.cumulative:
+    if a.part or b.part or a.cumulative != b.cumulative:
+        return False
+    if (a.unit != b.unit or not a.unit) and not _elliptic_pair(a, b):
         return False
     if a.modifiers and b.modifiers and not (a.modifiers & b.modifiers):
         return False
@@ -282,6 +284,13 @@ def _same_slot(a: QuantityFact, b: QuantityFact) -> bool:
         # that happens to be near both.
         return _shared_context(a, b) >= 1
     return _shared_context(a, b) >= 1 or _shared_rare(a.local, b.local) >= 1
+
+
+def _elliptic_pair(a: QuantityFact, b: QuantityFact) -> bool:
+    """Two figures without a noun, of the same verb ("injuring 80" / "50 were injured"): what the verb did says
+    what both count. Not one without a noun against one of people: in the dev stories that pair was mostly a
+    background event's toll against this one's ("killing one" / "a gunman killed five people" in February)."""
+    return not a.unit and not b.unit and bool(a.verb) and a.verb == b.verb
 
 
 def _log_ratio(a: QuantityFact, b: QuantityFact) -> float:
