@@ -820,3 +820,13 @@ def test_once_and_twice_are_counts_of_times(engine: Engine) -> None:
     assert _figure_conflicts(engine, twice, thrice) == [{"twice", "three"}]
     ratio = "The singer sold twice as many records as her rival in the decade, her publicist said on Friday."
     assert _figure_conflicts(engine, ratio, thrice) == []
+
+
+def test_an_estimated_figure_counts_its_noun(engine: Engine) -> None:
+    """ "An estimated 100,000 people": the parser may hang the entity on "estimated"; the figure still counts
+    the people."""
+    rally = "{} people marched through the capital on Wednesday against the spending cuts, police said."
+    assert _figure_conflicts(engine, rally.format("An estimated 100,000"), rally.format("As many as 20,000")) == [
+        {"An estimated 100,000", "As many as 20,000"}
+    ]
+    assert _figure_conflicts(engine, rally.format("An estimated 100,000"), rally.format("About 100,000")) == []

@@ -526,6 +526,9 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
         if _is_conversion(doc, ent):
             value = parse_value(f"about {ent.text}") or value  # "about 58km (36 miles)": rounded from the first
         root = ent.root
+        if ent.label_ == "CARDINAL" and not root.like_num:
+            # "An estimated 100,000 people": the span's root may be "estimated"; the figure is what counts.
+            root = next((t for t in reversed(ent) if t.like_num), root)
         unit, counted = _unit(ent, root)
         if unit and not unit.isalpha():
             continue  # "3:33 a.": a clock time, not a count
