@@ -830,3 +830,19 @@ def test_an_estimated_figure_counts_its_noun(engine: Engine) -> None:
         {"An estimated 100,000", "As many as 20,000"}
     ]
     assert _figure_conflicts(engine, rally.format("An estimated 100,000"), rally.format("About 100,000")) == []
+
+
+def test_a_named_persons_record_or_age_is_compared_across_unlike_sentences(engine: Engine) -> None:
+    """A fighter's record or a person's age is given wherever the name comes up, in sentences about other
+    things: one named person's two records (or ages) conflict however unlike the sentences are (down to the
+    named-event floor); another person's do not."""
+    training = "Former champion Gus Ferrante ({}, 33 KOs) had been training in Spain since March to lose weight."
+    undercard = "On the undercard, Gus Ferrante (43-1) scored a unanimous decision over Dale Pickett."
+    assert _figure_conflicts(engine, training.format("45-1"), undercard) == [{"45-1", "43-1"}]
+    assert _figure_conflicts(engine, training.format("43-1"), undercard) == []
+    other = "On the undercard, Dale Pickett (43-1) scored a unanimous decision over Tom Ruiz."
+    assert _figure_conflicts(engine, training.format("45-1"), other) == []
+    aged = "The {}-year-old Gus Ferrante had been training in Spain since March to get his weight down."
+    older = "On the undercard, the 43-year-old Gus Ferrante scored a unanimous decision over Dale Pickett."
+    assert _figure_conflicts(engine, aged.format(41), older) == [{"41-year-old", "43-year-old"}]
+    assert _figure_conflicts(engine, aged.format(43), older) == []

@@ -323,7 +323,7 @@ def _pattern_facts(doc: Any, pattern: re.Pattern[str], unit: str, taken: list[tu
             continue
         context = _arguments(_governor(span.root))
         first = span[0]
-        described = _described_names(first.head) if first.dep_ == "appos" else frozenset()
+        described = _described_names(first.head) if first.dep_ == "appos" else _bracketed_after_name(first)
         facts.append(
             QuantityFact(
                 match.start(),
@@ -338,8 +338,10 @@ def _pattern_facts(doc: Any, pattern: re.Pattern[str], unit: str, taken: list[tu
                 # "a 38-44 mark", "a record of 9-14"): a run of games is not the season's record.
                 agent=described or _subject_names(_governor(span.root)),
                 modifiers=_described_noun(first),
-                period=_period(doc, span.start, span.end),
-                cumulative=bool(_CUMULATIVE.search(doc.text)),
+                # A record set beside a name describes the name; the clause's period or running count ("had
+                # trained since March") is the clause's, not the record's.
+                period=frozenset() if described else _period(doc, span.start, span.end),
+                cumulative=not described and bool(_CUMULATIVE.search(doc.text)),
                 attributed_to=_speaker(span.root),
                 tally=numbers,
                 bounds=_record_bounds(first) if unit == "tally" else frozenset(),
@@ -347,6 +349,16 @@ def _pattern_facts(doc: Any, pattern: re.Pattern[str], unit: str, taken: list[tu
         )
         taken.append((match.start(), match.end()))
     return facts
+
+
+def _bracketed_after_name(first: Any) -> frozenset[str]:
+    """The names of the proper noun a figure is bracketed or set off right after ("Bowe (45-1, 33 KOs) had
+    trained ...", "Bowe, 43-1, returned"), however the parser attached it; empty when it follows no name."""
+    doc = first.doc
+    if first.i < 2 or doc[first.i - 1].text not in ("(", ","):
+        return frozenset()
+    name = doc[first.i - 2]
+    return _described_names(name) if name.pos_ == "PROPN" else frozenset()
 
 
 # Prepositions that bound a record to a span, a level or a role ("a 135-156 record at the collegiate level in 10
@@ -574,11 +586,12 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
                 agent=_described_names(root.head)
                 if unit == "age"
                 else _possessor_names(root) or _subject_names(_governor(root)),
-                cumulative=bool(_CUMULATIVE.search(doc.text)),
+                # An age describes its person; the clause's running count or period is the clause's.
+                cumulative=unit != "age" and bool(_CUMULATIVE.search(doc.text)),
                 modifiers=frozenset(modifiers),
                 part=part,
                 attributed_to=_speaker(root),
-                period=_period(doc, first, ent.end),
+                period=frozenset() if unit == "age" else _period(doc, first, ent.end),
                 rate=_rate(doc, first, ent.end),
                 item=_item_names(root, ent.end),
                 # The words either side too: "5 million euros", "€ 5 million" may leave it outside the entity.
@@ -593,7 +606,11 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
 
 def _misread_count(ent: Any) -> bool:
     """A bare figure the NER labels a date though no date reads it: one number, not a year, that a verb takes
-    as its subject or object ("killing 10 people and injuring 80.": the 80 is a count of the injured)."""
+    as its subject or object ("killing 10 people and injuring 80.": the 80 is a count of the injured).
+
+    Not an age set beside a name ("Anthony Smith, 36,"), which the NER labels a date too: read as ages, they
+    gave more false conflicts than right ones on the dev stories (one person's age in reports years apart,
+    undated; an unnamed age against a named one)."""
     if ent.label_ != "DATE" or len(ent) != 1:
         return False
     token = ent[0]
@@ -743,11 +760,15 @@ def _unit(ent: Any, root: Any) -> tuple[str, Any]:
     doc = ent.doc
     set_off = ent.end == len(doc) or doc[ent.end].is_punct  # "the driver, 23, was ...", not "51 by knockout"
     after_comma = ent.start > 0 and doc[ent.start - 1].text in (",", "(")  # "Smith, 36": not "seven bullets, three to"
-    if (
-        root.dep_ == "appos"
-        and after_comma
-        and (set_off or root.head.pos_ == "PROPN" or root.head.ent_type_ == "PERSON")
-    ) or (root.dep_ == "npadvmod" and root.head.ent_type_ == "PERSON"):
+    # Ages are written in figures: "Williams, one of the stars" gives no age.
+    if ent.text.isdigit() and (
+        (
+            root.dep_ == "appos"
+            and after_comma
+            and (set_off or root.head.pos_ == "PROPN" or root.head.ent_type_ == "PERSON")
+        )
+        or (root.dep_ == "npadvmod" and root.head.ent_type_ == "PERSON")
+    ):
         return "age", None  # "Smith, 36, ...": not "its 58th victory, 51 by knockout"
     nxt = ent.end
     if nxt + 2 < len(doc) and doc[nxt].lower_ == "of":

@@ -405,13 +405,19 @@ def _spanned(quantities: Sequence[QuantityFact]) -> list[QuantityFact]:
     return [q for q in out if q is not None]
 
 
-def _number_findings(story: _Story, i: int, j: int, similarity: float, gap: int | None) -> list[_Finding]:
+def _number_findings(
+    story: _Story, i: int, j: int, similarity: float, gap: int | None, described_only: bool = False
+) -> list[_Finding]:
+    """Conflicting figures of sentences ``i`` and ``j``; with ``described_only``, only figures that describe one
+    named party in both (:func:`_describes_one_party`)."""
     table = story.table
     found: list[_Finding] = []
     quantities_i, quantities_j = _spanned(story.facts[i].quantities), _spanned(story.facts[j].quantities)
     listed_i, listed_j = _listed_figures(quantities_i), _listed_figures(quantities_j)
     for ka, qa in enumerate(quantities_i):
         for kb, qb in enumerate(quantities_j):
+            if described_only and not _describes_one_party(qa, qb):
+                continue
             if not _same_slot(qa, qb) or not _incompatible(qa, qb):
                 continue
             if (ka in listed_i or kb in listed_j) and not qa.item & qb.item:
@@ -455,6 +461,33 @@ def _number_findings(story: _Story, i: int, j: int, similarity: float, gap: int 
                     evolving=evolving,
                 )
             )
+    return found
+
+
+_DESCRIBING_UNITS = _PERSONAL_UNITS | {"tally"}
+# A figure written beside a name, describing it: a record ("Smith (45-1)"), an age ("Smith, 36," / "36-year-old").
+_DESCRIBING_FIGURE = re.compile(r"\b\d{1,3}-\d{1,3}\b|\b\d{1,3}-year-old\b|,\s*\d{1,3}\s*,")
+
+
+def _describes_one_party(a: QuantityFact, b: QuantityFact) -> bool:
+    """Both figures describe the same named party: its age, its span of years, its win-loss record."""
+    return a.unit in _DESCRIBING_UNITS and bool(a.agent) and bool(b.agent) and same_party(a.agent, b.agent)
+
+
+def _described_party_findings(story: _Story, linguist: Linguist, topic_threshold: float) -> list[_Finding]:
+    """Figures that describe one named party (a record, an age) in sentences too unalike to be candidates: such
+    a figure rides along wherever the name comes up ("Smith (45-1) had been training in Spain" / "On the
+    undercard, Smith (43-1) won"), so the rest of the sentences need not be alike; down to the named-event
+    floor, as for named events' dates."""
+    table = story.table
+    band = _candidate_pairs(story, NAMED_EVENT_FLOOR, below=topic_threshold)
+    described = {k for k in {k for pair in band for k in pair} if _DESCRIBING_FIGURE.search(table.sentences[k].text)}
+    pairs = [(i, j) for i, j in band if i in described and j in described]
+    _parse(story, [k for pair in pairs for k in pair], linguist)
+    found: list[_Finding] = []
+    for i, j in pairs:
+        gap = _moment_gap(table, table.sentences[i], table.sentences[j])
+        found += _number_findings(story, i, j, float(story.similarity[i, j]), gap, described_only=True)
     return found
 
 
@@ -780,6 +813,7 @@ def find_disagreements(
             findings += _date_findings(story, i, j, similarity)
             findings += _polarity_findings(story, i, j, similarity)
     findings += _named_event_date_findings(story, linguist, topic_threshold)
+    findings += _described_party_findings(story, linguist, topic_threshold)
     findings += _account_findings(story, linguist, topic_threshold)
     kept = [d for d in _merge(findings, model) if d.confidence >= min_confidence]
     return sorted(kept, key=lambda d: -d.confidence)
