@@ -846,3 +846,13 @@ def test_a_named_persons_record_or_age_is_compared_across_unlike_sentences(engin
     older = "On the undercard, the 43-year-old Gus Ferrante scored a unanimous decision over Dale Pickett."
     assert _figure_conflicts(engine, aged.format(41), older) == [{"41-year-old", "43-year-old"}]
     assert _figure_conflicts(engine, aged.format(43), older) == []
+
+
+def test_a_figure_in_a_with_phrase_is_not_what_the_verb_did(engine: Engine) -> None:
+    """ "They are taking the ships to pirate-held ports, with an estimated 1,500 pirates": the figure after the
+    comma describes the ports, not what was taken; it is not the count of pirates the navy took on board."""
+    taken = "The 23 pirates were taken on board the frigate, which will resume its patrol on Friday."
+    ports = "They are taking the ships to pirate-held ports on the coast, with an estimated 1,500 pirates."
+    assert _figure_conflicts(engine, taken, ports) == []
+    aboard = "The navy took 31 pirates on board the frigate, which will resume its patrol on Friday."
+    assert _figure_conflicts(engine, taken, aboard) == [{"23", "31"}]

@@ -570,8 +570,12 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
         ):
             counted = root  # "seven of its villages were affected": the number itself is the subject
         # A distance is where something is, whatever verb placed it ("struck" / "was centred" 20 km away).
-        event = "" if unit in _DISTANCE_UNITS else _lemma(participle) if participle else _event_of(counted, governor)
-        context = modifiers | _arguments(governor)
+        aside = _set_off_with(counted)
+        if unit in _DISTANCE_UNITS or aside:
+            event = ""
+        else:
+            event = _lemma(participle) if participle else _event_of(counted, governor)
+        context = modifiers | (set() if aside else _arguments(governor))
         context.discard(unit)
         facts.append(
             QuantityFact(
@@ -602,6 +606,14 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
             )
         )
     return sorted(facts, key=lambda f: f.start)
+
+
+def _set_off_with(noun: Any) -> bool:
+    """Whether a counted noun is the object of a "with" set off by a comma ("taking the ships to pirate-held ports,
+    with an estimated 1,500 pirates"): the phrase describes a circumstance of the clause, and the clause's verb
+    and words say nothing about what the figure counts."""
+    prep = noun.head
+    return bool(noun.dep_ == "pobj" and prep.lower_ == "with" and prep.i > 0 and noun.doc[prep.i - 1].text == ",")
 
 
 def _misread_count(ent: Any) -> bool:
