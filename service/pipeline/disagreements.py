@@ -474,15 +474,21 @@ def _describes_one_party(a: QuantityFact, b: QuantityFact) -> bool:
     return a.unit in _DESCRIBING_UNITS and bool(a.agent) and bool(b.agent) and same_party(a.agent, b.agent)
 
 
-def _described_party_findings(story: _Story, linguist: Linguist, topic_threshold: float) -> list[_Finding]:
-    """Figures that describe one named party (a record, an age) in sentences too unalike to be candidates: such
-    a figure rides along wherever the name comes up ("Smith (45-1) had been training in Spain" / "On the
-    undercard, Smith (43-1) won"), so the rest of the sentences need not be alike; down to the named-event
-    floor, as for named events' dates."""
+def _unlike_pairs(story: _Story, band: Sequence[tuple[int, int]], pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The pairs of ``band`` (too unalike to be candidates) whose sentences both match ``pattern``. Each sentence
+    is searched once (a sentence is in many pairs: searching per pair was 60,000 searches on 10 stories)."""
+    sentences = story.table.sentences
+    matching = {k for k in {k for pair in band for k in pair} if pattern.search(sentences[k].text)}
+    return [(i, j) for i, j in band if i in matching and j in matching]
+
+
+def _described_party_findings(story: _Story, linguist: Linguist, band: Sequence[tuple[int, int]]) -> list[_Finding]:
+    """Figures that describe one named party (a record, an age) in sentences too unalike to be candidates (the
+    pairs of ``band``): such a figure rides along wherever the name comes up ("Smith (45-1) had been training in
+    Spain" / "On the undercard, Smith (43-1) won"), so the rest of the sentences need not be alike; down to the
+    named-event floor, as for named events' dates."""
     table = story.table
-    band = _candidate_pairs(story, NAMED_EVENT_FLOOR, below=topic_threshold)
-    described = {k for k in {k for pair in band for k in pair} if _DESCRIBING_FIGURE.search(table.sentences[k].text)}
-    pairs = [(i, j) for i, j in band if i in described and j in described]
+    pairs = _unlike_pairs(story, band, _DESCRIBING_FIGURE)
     _parse(story, [k for pair in pairs for k in pair], linguist)
     found: list[_Finding] = []
     for i, j in pairs:
@@ -545,15 +551,12 @@ def _in_quotation(text: str, start: int) -> bool:
     return sum(1 for ch in text[:start] if ch in _QUOTE_MARKS) % 2 == 1
 
 
-def _named_event_date_findings(story: _Story, linguist: Linguist, topic_threshold: float) -> list[_Finding]:
-    """Dates of one named party's one event in sentences too unalike to be candidates ("Lind checked into a
-    clinic on Tuesday" / "fans cheered as Lind checked in on Friday"): the same event word and a shared
-    name in its subject make them one event however the rest of the sentences differ."""
+def _named_event_date_findings(story: _Story, linguist: Linguist, band: Sequence[tuple[int, int]]) -> list[_Finding]:
+    """Dates of one named party's one event in sentences too unalike to be candidates (the pairs of ``band``:
+    "Lind checked into a clinic on Tuesday" / "fans cheered as Lind checked in on Friday"): the same event word
+    and a shared name in its subject make them one event however the rest of the sentences differ."""
     table = story.table
-    band = _candidate_pairs(story, NAMED_EVENT_FLOOR, below=topic_threshold)
-    # Each sentence searched once (a sentence is in many pairs: searching per pair was 60,000 searches on 10 stories).
-    dated = {k for k in {k for pair in band for k in pair} if _DAY_WORD.search(table.sentences[k].text)}
-    pairs = [(i, j) for i, j in band if i in dated and j in dated]
+    pairs = _unlike_pairs(story, band, _DAY_WORD)
     _parse(story, [k for pair in pairs for k in pair], linguist)
     found: list[_Finding] = []
     for i, j in pairs:
@@ -812,8 +815,10 @@ def find_disagreements(
         if gap is None or gap <= MOMENT_DAYS:
             findings += _date_findings(story, i, j, similarity)
             findings += _polarity_findings(story, i, j, similarity)
-    findings += _named_event_date_findings(story, linguist, topic_threshold)
-    findings += _described_party_findings(story, linguist, topic_threshold)
+    # Pairs too unalike to be candidates, down to the named-event floor: compared only for what rides with a name.
+    band = _candidate_pairs(story, NAMED_EVENT_FLOOR, below=topic_threshold)
+    findings += _named_event_date_findings(story, linguist, band)
+    findings += _described_party_findings(story, linguist, band)
     findings += _account_findings(story, linguist, topic_threshold)
     kept = [d for d in _merge(findings, model) if d.confidence >= min_confidence]
     return sorted(kept, key=lambda d: -d.confidence)
