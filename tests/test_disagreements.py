@@ -856,3 +856,31 @@ def test_a_figure_in_a_with_phrase_is_not_what_the_verb_did(engine: Engine) -> N
     assert _figure_conflicts(engine, taken, ports) == []
     aboard = "The navy took 31 pirates on board the frigate, which will resume its patrol on Friday."
     assert _figure_conflicts(engine, taken, aboard) == [{"23", "31"}]
+
+
+def test_counts_told_with_verbs_of_one_action_are_one_slot(engine: Engine) -> None:
+    """ "Wounding 70 others" and "injuring 80": outlets tell one event in their own words, and verbs that share a
+    common WordNet sense are one action; "others" is no noun of its own (others of what the sentence counts), and
+    "another 70" after a count of the dead sets the wounded apart from them rather than adding to a total. Verbs
+    of different actions ("killed" / "wounded") stay apart, and an elliptic count dated to another period ("in
+    March, a storm ... wounding 300") is that storm's."""
+    others = "The storm flattened three villages on the coast on Monday, killing 12 people and wounding 70 others."
+    another = "The storm flattened three villages on the coast on Monday, killing 12 people and wounding another 70."
+    injured = "The storm flattened three villages on the coast on Monday, killing 12 people and injuring 80."
+    assert _figure_conflicts(engine, others, injured) == [{"70", "80"}]
+    assert _figure_conflicts(engine, another, injured) == [{"70", "80"}]
+    # 70 killed is no count of the injured; 80 wounded and 80 injured agree.
+    killed = "The storm flattened three villages on the coast on Monday, killing 70 and wounding 80 others."
+    assert _figure_conflicts(engine, killed, injured) == []
+    earlier = "In March, a storm flattened three villages on the coast, killing 12 people and injuring 300."
+    assert _figure_conflicts(engine, others, earlier) == []
+
+
+def test_a_person_and_people_are_one_unit_and_shot_to_death_is_killed(engine: Engine) -> None:
+    """ "Ten persons" and "ten people" count one thing; "shot one person to death" counts the dead, so it does not
+    conflict with "shooting three people, killing one", and it does with "killed two people"."""
+    persons = "The gunman shot to death one person at the office on Monday, police said."
+    shot = "A man suspected of shooting three people at the office on Monday, killing one, was arrested."
+    assert _figure_conflicts(engine, persons, shot) == []
+    two = "The gunman killed two people at the office on Monday, police said."
+    assert _figure_conflicts(engine, persons, two) == [{"one", "two"}]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from service.nlp.numbers import QUALIFIER_PHRASES, Value, currency, parse_value
+from service.nlp.synonyms import same_action
 from service.nlp.temporal import MONTH_NAMES, WEEKDAYS, DateMention, date_mentions, shifted
 
 # A fact is weighed by what surrounds it: content words of these parts of speech.
@@ -560,7 +561,7 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
             modifiers = {_lemma(c) for c in counted.children if c.dep_ in ("compound", "amod") and not c.like_num}
             modifiers |= _of_complements(counted)
         before = doc[first - 1].lower_ if first > 0 else ""
-        part = _is_part(doc, ent) or bool(modifiers & _PARTITIVE) or before in _PARTITIVE  # "another five people"
+        part = _is_part(doc, ent) or bool(modifiers & _PARTITIVE)
         governor = _governor(root)
         participle = _participle(root) if counted is None and unit == "" else None
         if participle is not None:
@@ -575,6 +576,8 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
             event = ""
         else:
             event = _lemma(participle) if participle else _event_of(counted, governor)
+        if before in _PARTITIVE and not _set_apart(event, doc[first].idx, facts):
+            part = True  # "another five people died": more of a total told elsewhere
         context = modifiers | (set() if aside else _arguments(governor))
         context.discard(unit)
         facts.append(
@@ -606,6 +609,15 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
             )
         )
     return sorted(facts, key=lambda f: f.start)
+
+
+def _set_apart(event: str, start: int, earlier: Sequence[QuantityFact]) -> bool:
+    """Whether "another" or "other" before a figure sets it apart from an earlier figure of the sentence that
+    another action befell ("killing 10 and wounding another 70": all 70 wounded, none of the 10), rather than
+    adding to a total ("another five people died"): then the figure is a whole count of its own action."""
+    return bool(event) and any(
+        fact.start < start and fact.verb and not same_action(fact.verb, event) for fact in earlier
+    )
 
 
 def _set_off_with(noun: Any) -> bool:
@@ -752,8 +764,17 @@ def _event_of(counted: Any, governor: Any) -> str:
     while counted.dep_ == "pobj" and counted.head.lower_ == "of" and counted.head.head.pos_ == "NOUN":
         counted = counted.head.head  # "spotted a group of five boats": the group was spotted
     if governor.pos_ in ("VERB", "AUX") and counted.head.i == governor.i and counted.dep_ in _EVENT_ROLES:
-        return _lemma(governor)
+        return _action(governor)
     return ""
+
+
+def _action(verb: Any) -> str:
+    """What a verb says was done: its lemma, or "kill" for a verb with "to death" ("shot one person to death",
+    "was beaten to death"): the phrase says what became of them, and that is what the figure counts, not the shot."""
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ == "to" and any(g.lower_ == "death" for g in child.children):
+            return "kill"
+    return _lemma(verb)
 
 
 def _unit(ent: Any, root: Any) -> tuple[str, Any]:
@@ -768,7 +789,10 @@ def _unit(ent: Any, root: Any) -> tuple[str, Any]:
         head = root.head
         if head.lower_ in ("percent", "%"):
             return "percent", None
-        return _lemma(head), head
+        counted = _lemma(head)
+        if counted == "other":
+            return "", head  # "wounding two others": others of what the sentence counts, a count without a noun
+        return ("people" if counted == "person" else counted), head  # "ten persons", "ten people": one thing
     doc = ent.doc
     set_off = ent.end == len(doc) or doc[ent.end].is_punct  # "the driver, 23, was ...", not "51 by knockout"
     after_comma = ent.start > 0 and doc[ent.start - 1].text in (",", "(")  # "Smith, 36": not "seven bullets, three to"

@@ -36,6 +36,7 @@ from service.nlp.lexicon import content_words, rarity
 from service.nlp.linguist import Linguist
 from service.nlp.names import normalise_name
 from service.nlp.numbers import Value
+from service.nlp.synonyms import same_action
 from service.nlp.temporal import MONTH_NAMES, MONTH_SPELLINGS, WEEKDAYS, DateMention, same_day, year_of
 from service.pipeline.align import SentenceTable, lexical_similarity
 from service.pipeline.consensus import support_of
@@ -194,7 +195,12 @@ def _parse(story: _Story, indices: Iterable[int], linguist: Linguist) -> None:
 
 
 def _shared_context(a: QuantityFact, b: QuantityFact) -> int:
-    return len(a.context & b.context)
+    """How many words of their clauses two figures share; two verbs of one action ("wounding 70" / "injuring
+    80") are one shared word."""
+    shared = len(a.context & b.context)
+    if a.verb != b.verb and a.verb and b.verb and same_action(a.verb, b.verb):
+        shared += 1
+    return shared
 
 
 def _number_label(fact: QuantityFact) -> str:
@@ -213,6 +219,8 @@ def _number_aspect(fact: QuantityFact, other: QuantityFact) -> str:
         return "age"
     if fact.unit == "year span":
         return "span of years"
+    if not fact.unit:  # "wounding 70": what the verb did says what is counted
+        return f"count ({', '.join(shared[:2] or [fact.verb])})" if shared or fact.verb else "count"
     unit = fact.unit if fact.unit.endswith("s") else f"{fact.unit}s"
     return f"number of {unit}"
 
@@ -277,7 +285,7 @@ def _same_slot(a: QuantityFact, b: QuantityFact) -> bool:
         return False  # "the Nationals made Teixeira a $160 million offer" / "the Red Sox made him a $200 million offer"
     if a.unit in _PERSONAL_UNITS and same_party(a.agent, b.agent):
         return True  # one named person has one age, served one span of years
-    if a.unit not in _AMOUNTS and a.verb and b.verb and a.verb != b.verb:
+    if a.unit not in _AMOUNTS and a.verb and b.verb and not same_action(a.verb, b.verb):
         return False  # "five boats were spotted" / "three boats were seized"; an amount is one sum whatever the verb
     if a.unit in _GENERIC_COUNTS:
         # "people", "times": what happened to them says which count it is ("died" / "were inside"), not a word
@@ -288,9 +296,14 @@ def _same_slot(a: QuantityFact, b: QuantityFact) -> bool:
 
 def _elliptic_pair(a: QuantityFact, b: QuantityFact) -> bool:
     """Two figures without a noun, of the same verb ("injuring 80" / "50 were injured"): what the verb did says
-    what both count. Not one without a noun against one of people: in the dev stories that pair was mostly a
-    background event's toll against this one's ("killing one" / "a gunman killed five people" in February)."""
-    return not a.unit and not b.unit and bool(a.verb) and a.verb == b.verb
+    what both count; their verbs may differ in words, not in action ("wounding 70" / "injuring 80"). Not one
+    without a noun against one of people: in the dev stories that pair was mostly a background event's toll
+    against this one's ("killing one" / "a gunman killed five people" in February); nor one dated to a period
+    against one that is not: with no noun to tell them apart, the period may be all that says it is another
+    event's."""
+    if bool(a.period) != bool(b.period):
+        return False  # "wounding 70" / "in February, a quake ... wounding around 1,400": that quake's, not this one's
+    return not a.unit and not b.unit and bool(a.verb) and same_action(a.verb, b.verb)
 
 
 def _log_ratio(a: QuantityFact, b: QuantityFact) -> float:
@@ -331,7 +344,8 @@ def _agrees_with_an_elliptic_count(fact: QuantityFact, others: Sequence[Quantity
     return any(
         not other.unit
         and other.verb
-        and (not fact.verb or fact.verb == other.verb)  # "injured ... and arrested five" is no count of the injured
+        # "injured ... and arrested five" is no count of the injured
+        and (not fact.verb or same_action(fact.verb, other.verb))
         and other.value is not None
         and fact.value is not None
         and other.value.compatible(fact.value)
@@ -356,7 +370,7 @@ def _period_and_day(dated: QuantityFact, other: QuantityFact, other_facts: Sente
     days = [
         d.mention
         for d in other_facts.dates
-        if d.event == other.verb and (d.mention.weekday or d.mention.resolved) and not d.mention.month
+        if same_action(d.event, other.verb) and (d.mention.weekday or d.mention.resolved) and not d.mention.month
     ]
     if not days:
         return False
@@ -522,7 +536,7 @@ def _same_event(a: DateFact, b: DateFact, similarity: float) -> bool:
         # A year dates a life's many events ("won an Emmy in 2005", "won a Tony in 2004"): the same verb is not
         # enough; the sentences must tell the same event.
         return strict
-    return (a.event == b.event and a.event not in _STATES) or strict
+    return (same_action(a.event, b.event) and a.event not in _STATES and b.event not in _STATES) or strict
 
 
 def _first_day(mention: DateMention) -> date | None:
@@ -572,7 +586,9 @@ def _agrees_with_one_of(fact: DateFact, others: Sequence[DateFact]) -> bool:
     dates one event word twice ("killed 26,000 in 2003, and 600 were killed in February") tells two events of
     that kind: a date that agrees with one of them is that event's, not a conflicting date of the other."""
     return any(
-        other.event == fact.event and other.future == fact.future and _dates_agree(fact.mention, other.mention)
+        same_action(other.event, fact.event)
+        and other.future == fact.future
+        and _dates_agree(fact.mention, other.mention)
         for other in others
     )
 
@@ -606,7 +622,7 @@ def _date_findings(story: _Story, i: int, j: int, similarity: float, named_only:
                 continue
             if da.possessive and db.possessive:
                 continue  # "Friday night's loss" / "Wednesday's home loss": each date names its own game
-            if named_only and not (da.event == db.event and same_party(da.agent, db.agent)):
+            if named_only and not (same_action(da.event, db.event) and same_party(da.agent, db.agent)):
                 continue
             if _news_and_background(da, db, _day(table, table.sentences[i]), _day(table, table.sentences[j])):
                 continue
@@ -622,7 +638,7 @@ def _date_findings(story: _Story, i: int, j: int, similarity: float, named_only:
                     features={
                         "similarity": similarity,
                         "kind_date": 1.0,
-                        "same_event_word": float(da.event == db.event),
+                        "same_event_word": float(same_action(da.event, db.event)),
                         "weekday_only": float(da.mention.resolved is None or db.mention.resolved is None),
                         "days_apart": _days_apart(da, db),
                         "masked_overlap": _masked_overlap(table.sentences[i].text, table.sentences[j].text),
