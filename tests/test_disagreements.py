@@ -884,3 +884,20 @@ def test_a_person_and_people_are_one_unit_and_shot_to_death_is_killed(engine: En
     assert _figure_conflicts(engine, persons, shot) == []
     two = "The gunman killed two people at the office on Monday, police said."
     assert _figure_conflicts(engine, persons, two) == [{"one", "two"}]
+
+
+def test_one_distance_from_one_place_in_opposite_directions_conflicts(engine: Engine) -> None:
+    """ "150 nautical miles west of the port" and "150 nautical miles east of the port" place one event on
+    opposite sides of it: the figures agree, the bearings do not. Bearings that share a point of the compass
+    ("north" / "north-west") are not set against each other, and a distance from another place is another figure."""
+    west = "Pirates attacked the tanker on Tuesday about 150 nautical miles west of the port, the navy said."
+    east = "Pirates attacked the tanker on Tuesday about 150 nautical miles east of the port, the navy said."
+    found = _figure_conflicts(engine, west, east)
+    assert found == [{"about 150 nautical miles west", "about 150 nautical miles east"}]
+    north = "Pirates attacked the tanker on Tuesday about 150 nautical miles north of the port, the navy said."
+    northwest = "Pirates attacked the tanker on Tuesday about 150 nautical miles north-west of the port, the navy said."
+    assert _figure_conflicts(engine, north, northwest) == []
+    southwest = northwest.replace("north-west", "south-west")  # "south-west" is one bearing, though tokenized apart
+    assert _figure_conflicts(engine, southwest, west) == []
+    cape = "Pirates attacked the tanker on Tuesday about 150 nautical miles east of the cape, the navy said."
+    assert _figure_conflicts(engine, west, cape) == []

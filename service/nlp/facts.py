@@ -89,6 +89,10 @@ class QuantityFact:
     reference: str | None = None
     """What a distance is measured from ("150 nautical miles west of Aden": aden; "13 miles from the warship":
     warship): two distances from different places are two figures."""
+    bearing: str = ""
+    """The compass direction a distance points from its reference, as written ("150 nautical miles west of Aden":
+    west; "20 km north-east of the town": north-east): one distance from one place in two directions is two
+    places."""
     verb: str = ""
     """What happened to what is counted: the lemma of the verb whose subject or object the counted noun is
     ("three people died": die; "had been inside": be); "" where the figure sits further from its verb, and for a
@@ -606,6 +610,7 @@ def quantity_facts(doc: Any) -> list[QuantityFact]:
                 verb=event,
                 scope=_ordinal_scope(governor) if event else frozenset(),
                 reference=_reference(doc, ent.end) if unit in _DISTANCE_UNITS else None,
+                bearing=_bearing(doc, ent.end) if unit in _DISTANCE_UNITS else "",
             )
         )
     return sorted(facts, key=lambda f: f.start)
@@ -755,6 +760,29 @@ def _reference(doc: Any, end: int) -> str | None:
             place = next((c for c in token.children if c.dep_ == "pobj"), None)
             return _lemma(place) if place is not None else None
     return None
+
+
+_COMPASS = re.compile(r"^(?:north|south|east|west)(?:-?(?:north|south|east|west)){0,2}(?:ward|erly|ern)?$")
+
+
+def _bearing(doc: Any, end: int) -> str:
+    """The compass direction written between a distance ending at token ``end`` and the place it is measured from
+    ("150 nautical miles (277km) west of Aden": west); "" where none is."""
+    depth = 0
+    for token in doc[end : min(len(doc), end + 10)]:
+        if token.text in ("(", ")"):
+            depth += 1 if token.text == "(" else -1
+            continue
+        if depth > 0:
+            continue
+        if (token.is_punct and token.text != "-") or token.lower_ in _FROM:
+            return ""
+        if _COMPASS.match(token.lower_):
+            rest = doc[token.i + 1 : token.i + 3]
+            if len(rest) == 2 and rest[0].text == "-" and _COMPASS.match(rest[1].lower_):
+                return f"{token.lower_}-{rest[1].lower_}"  # "south-west", which the tokenizer splits
+            return str(token.lower_)
+    return ""
 
 
 def _event_of(counted: Any, governor: Any) -> str:

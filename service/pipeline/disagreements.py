@@ -203,8 +203,14 @@ def _shared_context(a: QuantityFact, b: QuantityFact) -> int:
     return shared
 
 
-def _number_label(fact: QuantityFact) -> str:
-    return fact.text
+def _number_label(fact: QuantityFact, other: QuantityFact) -> str:
+    """The figure as written; with its bearing where the two bearings are what differs ("150 miles west")."""
+    return f"{fact.text} {fact.bearing}" if _opposite_bearings(fact, other) else fact.text
+
+
+def _opposite_bearings(a: QuantityFact, b: QuantityFact) -> bool:
+    """Two distances point from their place in directions with no point of the compass in common."""
+    return bool(a.bearing and b.bearing) and _compass_points(a.bearing).isdisjoint(_compass_points(b.bearing))
 
 
 def _number_aspect(fact: QuantityFact, other: QuantityFact) -> str:
@@ -219,6 +225,8 @@ def _number_aspect(fact: QuantityFact, other: QuantityFact) -> str:
         return "age"
     if fact.unit == "year span":
         return "span of years"
+    if fact.reference:  # "150 nautical miles west of Aden"
+        return f"{'direction' if _opposite_bearings(fact, other) else 'distance'} from {fact.reference}"
     if not fact.unit:  # "wounding 70": what the verb did says what is counted
         return f"count ({', '.join(shared[:2] or [fact.verb])})" if shared or fact.verb else "count"
     unit = fact.unit if fact.unit.endswith("s") else f"{fact.unit}s"
@@ -313,9 +321,15 @@ def _log_ratio(a: QuantityFact, b: QuantityFact) -> float:
     return min(3.0, abs(math.log(a.value.figure / b.value.figure)))
 
 
+def _compass_points(bearing: str) -> set[str]:
+    return set(re.findall(r"north|south|east|west", bearing))
+
+
 def _incompatible(a: QuantityFact, b: QuantityFact) -> bool:
     if a.tally or b.tally:  # a record ("52-3"), a ratio, a span of years: compared number by number
         return a.tally != b.tally
+    if _opposite_bearings(a, b):
+        return True  # "150 miles west of Aden" / "150 miles east of Aden": one distance, two places
     return a.value is not None and b.value is not None and not a.value.compatible(b.value)
 
 
@@ -468,8 +482,8 @@ def _number_findings(
                     slot=f"number:{qa.unit}:{','.join(sorted((qa.context & qb.context) or (qa.local & qb.local)))}",
                     aspect=_number_aspect(qa, qb),
                     sides=[
-                        (_number_label(qa), support_of(table, table.sentences[i])),
-                        (_number_label(qb), support_of(table, table.sentences[j])),
+                        (_number_label(qa, qb), support_of(table, table.sentences[i])),
+                        (_number_label(qb, qa), support_of(table, table.sentences[j])),
                     ],
                     features=features,
                     evolving=evolving,
