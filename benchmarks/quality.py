@@ -24,8 +24,9 @@ the time. Speed: the align and disagreement stages' time per 10 articles (target
 Consensus support precision (BASIL dev): the share of a point's supporting quotes that restate the point, as
 judged by readers on a random sample of 130 points (tests/data/eval/consensus/basil-judgements.json; method in
 benchmarks/README.md). Judgements are keyed by the quotes' article ids and offsets, so the figure counts the
-supports the service outputs now that were judged (the filter fitted on part 1 is checked on part 2), and says
-how many emitted supports were never judged (points the sample did not draw).
+supports the service outputs now that were judged (the filter fitted on part 1 is checked on part 2; part 3
+judged, on 2026-11-28, every support then output that the sample had not drawn: benchmarks/consensus_judging.py),
+and says how many emitted supports were never judged.
 """
 
 from __future__ import annotations
@@ -197,15 +198,20 @@ def score_consensus(tally: Tally, analysis: Any, judgements: dict[tuple[str, int
             continue
         tally.judged_points[0] += 1
         tally.judged_points[1] += judged["point_kind"] == "fact"
-        verdicts = {(s["article_id"], s["start"]): s["restates"] == "yes" for s in judged["supports"]}
+        # A support judged after its point (benchmarks/consensus_judging.py) carries its own part.
+        verdicts = {
+            (s["article_id"], s["start"]): (s["restates"] == "yes", s.get("part", judged["part"]))
+            for s in judged["supports"]
+        }
         for support in supports:
             verdict = verdicts.get((support.article_id, support.start))
             if verdict is None:
                 tally.unjudged_supports += 1
                 continue
-            counts = tally.judged.setdefault(judged["part"], [0, 0])
+            restates, part = verdict
+            counts = tally.judged.setdefault(part, [0, 0])
             counts[0] += 1
-            counts[1] += verdict
+            counts[1] += restates
 
 
 def score_set(name: str, labels: dict[str, dict[str, Any]], run: Any, show: bool) -> Tally:
@@ -324,7 +330,8 @@ def print_tallies(tallies: dict[str, Tally]) -> None:
         restate = sum(v[1] for v in t.judged.values())
         print(
             f"consensus support precision ({name}, judged sample): {restate}/{total} = {_ratio(restate, total)} "
-            f"({parts}; part 1 fitted the filter, part 2 checks it); {t.unjudged_supports} supports output were "
+            f"({parts}; part 1 fitted the filter, part 2 checks it, part 3 judged later output the sample had not "
+            f"drawn); {t.unjudged_supports} supports output were "
             f"not in the sample; judged points output {t.judged_points[0]}, reported facts "
             f"{_ratio(t.judged_points[1], t.judged_points[0])} (target: support precision >= 0.9)"
         )
