@@ -3,6 +3,7 @@
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/consensus_judging.py dump /tmp/unjudged.json
     # readers judge the file (point kind; for each support: does it restate the point?), then
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/consensus_judging.py merge /tmp/unjudged.json /tmp/v.json --part 3
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/consensus_judging.py fit --parts 1 3   # refit, part 2 held out
 
 ``dump`` runs the BASIL dev stories as ``quality.py`` does and writes every consensus point (2+ independent
 outlets) that has a support no reader has judged, with the point's and the supports' sentences, to a file
@@ -107,6 +108,60 @@ def merge(dumped: Path, verdict_files: list[Path], part: int) -> None:
     print(f"added {added_points} points and {added_supports} supports (part {part}) to {JUDGEMENT_FILE}")
 
 
+SIMILARITY_GRID = (0.6, 0.65, 0.7, 0.75)
+CONTENT_GRID = (0.35, 0.4, 0.45, 0.5, 0.55)
+DETAIL_SIMILARITY_GRID = (0.7, 0.75, 0.8, 0.85, 0.9)
+DETAIL_CONTENT_GRID = (0.65, 0.7, 0.75, 0.8, 0.9)
+TARGET = 0.9
+
+
+def fit(fit_parts: set[int]) -> None:
+    """The restating rules with the most judged supports kept at precision >= 0.9 on ``fit_parts`` (every judged
+    pair, output now or not, scored with the service's MiniLM vectors and content overlap); the other parts are
+    printed as held out."""
+    import itertools
+
+    from evaldata import load_articles
+
+    from service.models.embeddings import MiniLMEmbedder
+    from service.nlp.lexicon import content_overlap
+    from service.pipeline.clean import clean_article
+    from service.pipeline.consensus import RESTATES_RULES, restates_by
+
+    require_eval_dir("consensus_judging.py")
+    texts = {}
+    for article in load_articles("basil"):
+        cleaned = clean_article(to_input(article))
+        texts[cleaned.id] = cleaned.text
+    pairs: list[tuple[int, bool, str, str]] = []
+    for point in json.loads(JUDGEMENT_FILE.read_text(encoding="utf-8"))["points"]:
+        centre = point["point"]
+        point_text = texts[centre["article_id"]][centre["start"] : centre["end"]]
+        for support in point["supports"]:
+            support_text = texts[support["article_id"]][support["start"] : support["end"]]
+            pairs.append((support.get("part", point["part"]), support["restates"] == "yes", point_text, support_text))
+    embedder = MiniLMEmbedder()
+    similarity = (embedder.encode([p[2] for p in pairs]) * embedder.encode([p[3] for p in pairs])).sum(axis=1)
+    overlaps = [content_overlap(p[2], p[3]) for p in pairs]
+    parts = sorted({p[0] for p in pairs})
+
+    def kept(rules: tuple[float, float, float, float], chosen: set[int]) -> tuple[int, int]:
+        keep = [
+            k for k, p in enumerate(pairs) if p[0] in chosen and restates_by(float(similarity[k]), overlaps[k], rules)
+        ]
+        return len(keep), sum(pairs[k][1] for k in keep)
+
+    def report(name: str, rules: tuple[float, float, float, float]) -> None:
+        figures = ", ".join(f"part {part} {kept(rules, {part})[1]}/{kept(rules, {part})[0]}" for part in parts)
+        print(f"{name} {rules}: {figures}")
+
+    grid = itertools.product(SIMILARITY_GRID, CONTENT_GRID, DETAIL_SIMILARITY_GRID, DETAIL_CONTENT_GRID)
+    fitting = [(kept(rules, fit_parts), rules) for rules in grid]
+    best = max(((y, -n), rules) for (n, y), rules in fitting if n and y / n >= TARGET)[1]
+    report("current", RESTATES_RULES)
+    report(f"best on parts {sorted(fit_parts)}", best)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -116,11 +171,15 @@ def main() -> None:
     merge_parser.add_argument("dumped", type=Path)
     merge_parser.add_argument("verdicts", type=Path, nargs="+")
     merge_parser.add_argument("--part", type=int, required=True)
+    fit_parser = commands.add_parser("fit", help="fit the restating rules on some judged parts, the rest held out")
+    fit_parser.add_argument("--parts", type=int, nargs="+", required=True)
     args = parser.parse_args()
     if args.command == "dump":
         dump(args.out)
-    else:
+    elif args.command == "merge":
         merge(args.dumped, args.verdicts, args.part)
+    else:
+        fit(set(args.parts))
 
 
 if __name__ == "__main__":
