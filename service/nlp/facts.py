@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -742,18 +742,22 @@ _DISTANCE_UNITS = frozenset("mile kilometer kilometre km metre meter foot feet y
 _FROM = frozenset({"from", "of", "off"})
 
 
+def _after_distance(doc: Any, end: int) -> Iterator[Any]:
+    """The tokens of the ten after a distance ending at token ``end`` that are outside brackets: a conversion
+    ("150 nautical miles (277km) west of Aden") says nothing of where the distance points from."""
+    depth = 0
+    for token in doc[end : min(len(doc), end + 10)]:
+        if token.text in ("(", ")"):
+            depth += 1 if token.text == "(" else -1
+        elif depth <= 0:
+            yield token
+
+
 def _reference(doc: Any, end: int) -> str | None:
     """The place a distance ending at token ``end`` is measured from: the object of the first "from", "of" or
     "off" within a few words, past a conversion in brackets ("150 nautical miles (277km) west of Aden", "13 miles
     away from the merchant vessel")."""
-    depth, seen = 0, 0
-    for token in doc[end : min(len(doc), end + 10)]:
-        if token.text in ("(", ")"):
-            depth += 1 if token.text == "(" else -1
-            continue
-        if depth > 0:
-            continue
-        seen += 1
+    for seen, token in enumerate(_after_distance(doc, end), start=1):
         if token.is_punct or seen > 4:
             return None
         if token.lower_ in _FROM:
@@ -768,13 +772,7 @@ _COMPASS = re.compile(r"^(?:north|south|east|west)(?:-?(?:north|south|east|west)
 def _bearing(doc: Any, end: int) -> str:
     """The compass direction written between a distance ending at token ``end`` and the place it is measured from
     ("150 nautical miles (277km) west of Aden": west); "" where none is."""
-    depth = 0
-    for token in doc[end : min(len(doc), end + 10)]:
-        if token.text in ("(", ")"):
-            depth += 1 if token.text == "(" else -1
-            continue
-        if depth > 0:
-            continue
+    for token in _after_distance(doc, end):
         if (token.is_punct and token.text != "-") or token.lower_ in _FROM:
             return ""
         if _COMPASS.match(token.lower_):
